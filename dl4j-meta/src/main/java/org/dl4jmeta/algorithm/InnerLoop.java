@@ -1,0 +1,111 @@
+package org.dl4jmeta.algorithm;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleBiFunction;
+import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.model.Network;
+import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.task.Episode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Plain (numeric, not differentiated) inner-loop SGD on a support set, shared by first-order MAML, Reptile and
+ * test-time adaptation, with a cache of first-order graphs per batch size. Not thread-safe.
+ */
+final class InnerLoop {
+
+    private final Network network;
+    private final Map<String, LossGradGraph> graphs = new HashMap<>();
+
+    InnerLoop(Network network) {
+        this.network = network;
+    }
+
+    LossGradGraph graph(long batch, DataType dt) {
+        return graphs.computeIfAbsent(batch + "/" + dt, k -> new LossGradGraph(network, batch, dt));
+    }
+
+    /**
+     * Runs SGD from the network part of theta.
+     *
+     * @param theta meta-parameters (network parameters are read, never written)
+     * @param x support inputs
+     * @param y support targets
+     * @param steps number of steps
+     * @param rate step size of parameter {@code name} at step {@code k}
+     * @param gradsOut if not null, receives the support gradient of every step
+     * @return phi_K
+     */
+    ParamSet sgd(ParamSet theta, INDArray x, INDArray y, int steps, ToDoubleBiFunction<String, Integer> rate,
+                 List<ParamSet> gradsOut) {
+        ParamSet phi = theta.select(network.paramNames());
+        LossGradGraph g = graph(x.size(0), theta.dataType());
+        for (int k = 0; k < steps; k++) {
+            ParamSet grad = g.run(phi, x, y, true).gradient();
+            if (gradsOut != null) {
+                gradsOut.add(grad);
+            }
+            for (String n : phi.names()) {
+                phi.get(n).subi(grad.get(n).mul(rate.applyAsDouble(n, k)));
+            }
+        }
+        return phi;
+    }
+
+    /**
+     * Checks that support inputs and targets fit the network and theta.
+     */
+    void requireSupport(ParamSet theta, INDArray x, INDArray y) {
+        long[] in = network.inputShape();
+        long[] got = Arrays.copyOfRange(x.shape(), 1, x.rank());
+        if (!Arrays.equals(in, got)) {
+            long[] want = new long[in.length + 1];
+            want[0] = x.size(0);
+            System.arraycopy(in, 0, want, 1, in.length);
+            throw new IllegalArgumentException("supportX must be " + Arrays.toString(want) + " for this network, got "
+                    + Arrays.toString(x.shape()));
+        }
+        if (y.rank() != 2 || y.size(0) != x.size(0) || y.size(1) != network.outputs()) {
+            throw new IllegalArgumentException("supportY must be [" + x.size(0) + "," + network.outputs()
+                    + "], got " + Arrays.toString(y.shape()));
+        }
+        if (x.dataType() != theta.dataType() || y.dataType() != theta.dataType()) {
+            throw new IllegalArgumentException("support data type " + x.dataType() + " must equal theta's "
+                    + theta.dataType());
+        }
+    }
+
+    /**
+     * Checks that an episode fits the network and theta's data type.
+     */
+    void requireEpisode(ParamSet theta, Episode e) {
+        long[] in = network.inputShape();
+        if (!Arrays.equals(in, e.inputShape())) {
+            long[] want = new long[in.length + 1];
+            want[0] = e.supportX().size(0);
+            System.arraycopy(in, 0, want, 1, in.length);
+            throw new IllegalArgumentException("supportX must be " + Arrays.toString(want)
+                    + " (network input " + Arrays.toString(in) + "), got " + Arrays.toString(e.supportX().shape()));
+        }
+        if (e.ways() != network.outputs()) {
+            throw new IllegalArgumentException("episode has " + e.ways() + " ways but the network outputs "
+                    + network.outputs());
+        }
+        if (e.dataType() != theta.dataType()) {
+            throw new IllegalArgumentException("episode data type " + e.dataType() + " must equal theta's "
+                    + theta.dataType());
+        }
+    }
+
+    boolean classification() {
+        return "softmax-cross-entropy".equals(network.loss().id());
+    }
+
+    double accuracy(INDArray output, INDArray targets) {
+        return classification() ? TaskMetrics.accuracy(output, targets) : Double.NaN;
+    }
+}

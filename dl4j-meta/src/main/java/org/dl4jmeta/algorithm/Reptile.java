@@ -1,0 +1,85 @@
+package org.dl4jmeta.algorithm;
+
+import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.model.Network;
+import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.task.Episode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Reptile (Nichol, Achiam, Schulman 2018, Algorithm 1): K SGD steps on the task's support set from theta give
+ * phi_K, and the meta-gradient handed to the outer optimiser is theta - phi_K. With SGD of step epsilon this is
+ * the paper's update theta &lt;- theta + epsilon (phi_K - theta); Adam works too (the paper's few-shot runs used
+ * Adam in the inner loop; here the inner loop is plain SGD so the closed form (I - alpha A)^K holds on quadratics).
+ *
+ * <p>Not thread-safe: one instance per thread.
+ */
+public final class Reptile implements MetaLearner {
+
+    private final Network network;
+    private final ReptileConfig config;
+    private final InnerLoop inner;
+
+    /**
+     * @param network the network to meta-learn
+     * @param config Reptile settings
+     */
+    public Reptile(Network network, ReptileConfig config) {
+        this.network = java.util.Objects.requireNonNull(network, "network");
+        this.config = java.util.Objects.requireNonNull(config, "config");
+        this.inner = new InnerLoop(network);
+    }
+
+    @Override
+    public String id() {
+        return "reptile";
+    }
+
+    @Override
+    public Network network() {
+        return network;
+    }
+
+    /** @return the configuration */
+    public ReptileConfig config() {
+        return config;
+    }
+
+    @Override
+    public int innerSteps() {
+        return config.innerSteps();
+    }
+
+    @Override
+    public ParamSet initialise(long seed, DataType dataType) {
+        return network.initialise(seed, dataType);
+    }
+
+    @Override
+    public ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
+        }
+        network.requireParams(theta, "theta");
+        inner.requireSupport(theta, supportX, supportY);
+        return inner.sgd(theta, supportX, supportY, steps, (n, k) -> config.innerStepSize(), null);
+    }
+
+    @Override
+    public MetaGradient metaGradient(ParamSet theta, Episode e) {
+        network.requireParams(theta, "theta");
+        inner.requireEpisode(theta, e);
+        ParamSet phi = inner.sgd(theta, e.supportX(), e.supportY(), config.innerSteps(),
+                (n, k) -> config.innerStepSize(), null);
+        ParamSet grad = theta.select(network.paramNames()).axpyi(-1.0, phi);
+        LossGradGraph q = inner.graph(e.queryX().size(0), theta.dataType());
+        LossGradGraph.Result before = q.run(theta, e.queryX(), e.queryY(), false);
+        LossGradGraph.Result after = q.run(phi, e.queryX(), e.queryY(), false);
+        double supportBefore = inner.graph(e.supportX().size(0), theta.dataType())
+                .run(theta, e.supportX(), e.supportY(), false).loss();
+        TaskMetrics m = new TaskMetrics(supportBefore, before.loss(), inner.accuracy(before.output(), e.queryY()),
+                after.loss(), inner.accuracy(after.output(), e.queryY()));
+        return new MetaGradient(grad, m);
+    }
+}

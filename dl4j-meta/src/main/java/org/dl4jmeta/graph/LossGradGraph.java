@@ -1,0 +1,126 @@
+package org.dl4jmeta.graph;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dl4jmeta.model.Network;
+import org.dl4jmeta.model.ParamSet;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The loss, outputs and explicit first-order gradient of a network on a batch of fixed size, as one graph whose
+ * inputs, targets and parameters are all placeholders. Used for inner-loop steps of first-order MAML and Reptile,
+ * for adaptation at test time, and for forward-only evaluation (only the requested outputs are computed).
+ *
+ * <p>Not thread-safe: use one instance per thread. Call order: construct once, then {@link #run} any number of
+ * times.
+ */
+public final class LossGradGraph {
+
+    private final Network network;
+    private final long batch;
+    private final DataType dataType;
+    private final SameDiff sd;
+    private final String lossName;
+    private final String outputName;
+    private final Map<String, String> gradNames = new LinkedHashMap<>();
+    private final Map<String, String> paramPlaceholders = new LinkedHashMap<>();
+
+    /**
+     * Builds the graph.
+     *
+     * @param network the network
+     * @param batch the batch size, &gt;= 1
+     * @param dataType FLOAT or DOUBLE
+     */
+    public LossGradGraph(Network network, long batch, DataType dataType) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        this.network = network;
+        this.batch = batch;
+        this.dataType = dataType;
+        this.sd = SameDiff.create();
+        long[] xs = new long[network.inputShape().length + 1];
+        xs[0] = batch;
+        System.arraycopy(network.inputShape(), 0, xs, 1, xs.length - 1);
+        SDVariable x = sd.placeHolder("x", dataType, xs);
+        SDVariable y = sd.placeHolder("y", dataType, batch, network.outputs());
+        Map<String, SDVariable> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : network.paramSpecs().entrySet()) {
+            String ph = "p_" + e.getKey();
+            params.put(e.getKey(), sd.placeHolder(ph, dataType, e.getValue()));
+            paramPlaceholders.put(e.getKey(), ph);
+        }
+        Network.LossAndGradient lg = network.lossAndGradient(sd, x, y, batch, params);
+        this.lossName = lg.loss().name();
+        this.outputName = lg.output().name();
+        for (Map.Entry<String, SDVariable> e : lg.gradients().entrySet()) {
+            gradNames.put(e.getKey(), e.getValue().name());
+        }
+    }
+
+    /** @return the batch size this graph was built for */
+    public long batch() {
+        return batch;
+    }
+
+    /**
+     * Executes the graph.
+     *
+     * @param params network parameters (extra entries, e.g. learned step sizes, are ignored)
+     * @param x inputs [batch, inputShape...]
+     * @param y targets [batch, outputs]
+     * @param withGradient whether to compute the gradient (false: forward only)
+     * @return loss, outputs and, if requested, the gradient
+     */
+    public Result run(ParamSet params, INDArray x, INDArray y, boolean withGradient) {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put("x", x);
+        ph.put("y", y);
+        for (Map.Entry<String, String> e : paramPlaceholders.entrySet()) {
+            ph.put(e.getValue(), params.get(e.getKey()));
+        }
+        List<String> outs = new ArrayList<>();
+        outs.add(lossName);
+        outs.add(outputName);
+        if (withGradient) {
+            outs.addAll(gradNames.values());
+        }
+        Map<String, INDArray> r = sd.output(ph, outs);
+        ParamSet grad = null;
+        if (withGradient) {
+            Map<String, INDArray> g = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : gradNames.entrySet()) {
+                g.put(e.getKey(), r.get(e.getValue()));
+            }
+            grad = ParamSet.copyOf(g);
+        }
+        return new Result(r.get(lossName).getDouble(0), r.get(outputName), grad);
+    }
+
+    /** @return the network */
+    public Network network() {
+        return network;
+    }
+
+    /** @return the data type */
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /**
+     * One execution's results.
+     *
+     * @param loss the mean loss
+     * @param output network outputs [batch, outputs]
+     * @param gradient dL/dparameters in network parameter order, or null for a forward-only run
+     */
+    public record Result(double loss, INDArray output, ParamSet gradient) {
+    }
+}

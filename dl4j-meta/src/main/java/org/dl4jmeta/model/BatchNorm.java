@@ -1,0 +1,110 @@
+package org.dl4jmeta.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Batch normalisation with batch statistics and a learnable per-channel scale gamma and shift beta
+ * (Ioffe and Szegedy 2015), used in training and test mode alike as in Finn et al.'s MAML code: statistics
+ * always come from the current batch, no running averages.
+ *
+ * <p>Forward over the M = n h w values of channel c: mu = mean(x), var = mean((x-mu)^2),
+ * xhat = (x-mu) / sqrt(var+eps), y = gamma xhat + beta. Backward: dbeta = sum(dy), dgamma = sum(dy xhat),
+ * dx = gamma / sqrt(var+eps) (dy - mean(dy) - xhat mean(dy xhat)). Works on [n,c,h,w] (per channel) and [n,f]
+ * (per feature).
+ */
+public final class BatchNorm implements Layer {
+
+    private final String name;
+    private final double eps;
+
+    /**
+     * @param name layer name
+     * @param eps variance floor, &gt; 0 (1e-5 as in PyTorch; Finn et al.'s TensorFlow code used 1e-3)
+     * @throws IllegalArgumentException if eps is not positive
+     */
+    public BatchNorm(String name, double eps) {
+        this.name = LayerNames.require(name);
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException("batch norm '" + name + "' eps must be > 0, got " + eps);
+        }
+        this.eps = eps;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** @return the variance floor */
+    public double eps() {
+        return eps;
+    }
+
+    @Override
+    public Map<String, long[]> paramShapes(long[] in) {
+        if (in.length != 3 && in.length != 1) {
+            throw new IllegalArgumentException("batch norm '" + name + "' needs per-example input [c,h,w] or [f], got "
+                    + java.util.Arrays.toString(in));
+        }
+        Map<String, long[]> m = new LinkedHashMap<>();
+        m.put("gamma", new long[] {in[0]});
+        m.put("beta", new long[] {in[0]});
+        return m;
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        paramShapes(in);
+        return in.clone();
+    }
+
+    @Override
+    public void initialise(Map<String, INDArray> params, long[] in, SplittableRandom rng) {
+        params.get("gamma").assign(1);
+        params.get("beta").assign(0);
+    }
+
+    @Override
+    public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        boolean spatial = inShape.length == 4;
+        int[] axes = spatial ? new int[] {0, 2, 3} : new int[] {0};
+        long[] bshape = spatial ? new long[] {1, inShape[1], 1, 1} : new long[] {1, inShape[1]};
+        SDVariable gamma = sd.reshape(p.get("gamma"), bshape);
+        SDVariable beta = sd.reshape(p.get("beta"), bshape);
+        SDVariable mu = sd.mean(x, true, axes);
+        SDVariable xc = x.sub(mu);
+        SDVariable var = sd.mean(xc.mul(xc), true, axes);
+        SDVariable inv = sd.math.rsqrt(var.add(eps));
+        SDVariable xhat = xc.mul(inv);
+        SDVariable y = xhat.mul(gamma).add(beta);
+        return new Pass() {
+            @Override
+            public SDVariable output() {
+                return y;
+            }
+
+            @Override
+            public long[] outputShape() {
+                return inShape.clone();
+            }
+
+            @Override
+            public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
+                grads.put("gamma", sd.sum(dy.mul(xhat), axes));
+                grads.put("beta", sd.sum(dy, axes));
+                if (!needInputGradient) {
+                    return null;
+                }
+                SDVariable dxhat = dy.mul(gamma);
+                SDVariable meanD = sd.mean(dxhat, true, axes);
+                SDVariable meanDx = sd.mean(dxhat.mul(xhat), true, axes);
+                return dxhat.sub(meanD).sub(xhat.mul(meanDx)).mul(inv);
+            }
+        };
+    }
+}

@@ -1,0 +1,190 @@
+package org.dl4jmeta.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+
+/**
+ * 2-D convolution, k x k kernel (k odd), 'same' padding, stride 1 or 2, NCHW, weights {@code W[k,k,in,out]}
+ * and an optional bias.
+ *
+ * <p>'Same' padding follows TensorFlow (used by Finn et al.'s MAML code): output size ceil(H/s), total padding
+ * max((out-1)s + k - H, 0), the smaller half on top/left. The padding is an explicit {@code pad} op so the
+ * backward pass can undo it exactly.
+ *
+ * <p>Backward, with xp the padded input, y = conv(xp, W) + b:
+ * db = sum over (n,h,w) of dy; dW[i,j,c,o] = sum over (n,p,q) of xp[n,c,p s+i,q s+j] dy[n,o,p,q] (an im2col
+ * followed by one matrix product); dxp = conv_transpose(dy, W) (deconv2d, stride s), dx = dxp without padding.
+ * Initialisation: Glorot uniform (the "xavier_initializer_conv2d" of Finn et al.), zero bias.
+ */
+public final class Conv2d implements Layer {
+
+    private final String name;
+    private final int outChannels;
+    private final int kernel;
+    private final int stride;
+    private final boolean bias;
+
+    /**
+     * @param name layer name
+     * @param outChannels number of filters, &gt;= 1
+     * @param kernel kernel size k, odd and &gt;= 1
+     * @param stride 1 or 2
+     * @param bias whether to add a per-channel bias
+     * @throws IllegalArgumentException on a bad value, named in the message
+     */
+    public Conv2d(String name, int outChannels, int kernel, int stride, boolean bias) {
+        this.name = LayerNames.require(name);
+        if (outChannels < 1) {
+            throw new IllegalArgumentException("conv '" + name + "' outChannels must be >= 1, got " + outChannels);
+        }
+        if (kernel < 1 || kernel % 2 == 0) {
+            throw new IllegalArgumentException("conv '" + name + "' kernel must be odd and >= 1, got " + kernel);
+        }
+        if (stride != 1 && stride != 2) {
+            throw new IllegalArgumentException("conv '" + name + "' stride must be 1 or 2, got " + stride);
+        }
+        this.outChannels = outChannels;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.bias = bias;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** @return the number of filters */
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** @return the kernel size */
+    public int kernel() {
+        return kernel;
+    }
+
+    /** @return the stride */
+    public int stride() {
+        return stride;
+    }
+
+    /** @return whether the layer has a bias */
+    public boolean hasBias() {
+        return bias;
+    }
+
+    @Override
+    public Map<String, long[]> paramShapes(long[] in) {
+        Shapes.requireRank(name, in, 3, "[channels,height,width]");
+        Map<String, long[]> m = new LinkedHashMap<>();
+        m.put("W", new long[] {kernel, kernel, in[0], outChannels});
+        if (bias) {
+            m.put("b", new long[] {outChannels});
+        }
+        return m;
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        Shapes.requireRank(name, in, 3, "[channels,height,width]");
+        return new long[] {outChannels, outSize(in[1]), outSize(in[2])};
+    }
+
+    private long outSize(long size) {
+        return (size + stride - 1) / stride;
+    }
+
+    private long totalPad(long size) {
+        return Math.max((outSize(size) - 1) * stride + kernel - size, 0);
+    }
+
+    @Override
+    public void initialise(Map<String, INDArray> params, long[] in, SplittableRandom rng) {
+        double fanIn = (double) kernel * kernel * in[0];
+        double fanOut = (double) kernel * kernel * outChannels;
+        Init.glorotUniform(params.get("W"), fanIn, fanOut, rng);
+        if (bias) {
+            params.get("b").assign(0);
+        }
+    }
+
+    @Override
+    public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        long n = inShape[0];
+        long c = inShape[1];
+        long h = inShape[2];
+        long w = inShape[3];
+        long padH = totalPad(h);
+        long padW = totalPad(w);
+        int top = (int) (padH / 2);
+        int left = (int) (padW / 2);
+        SDVariable xp = x;
+        if (padH > 0 || padW > 0) {
+            INDArray pads = org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {
+                {0, 0}, {0, 0}, {top, (int) (padH - top)}, {left, (int) (padW - left)}});
+            xp = sd.nn.pad(x, sd.constant(pads), 0.0);
+        }
+        long hp = h + padH;
+        long wp = w + padW;
+        Conv2DConfig conf = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
+                .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID)
+                .dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
+        SDVariable weights = p.get("W");
+        SDVariable y = bias ? sd.cnn.conv2d(xp, weights, p.get("b"), conf) : sd.cnn.conv2d(xp, weights, conf);
+        long oh = outSize(h);
+        long ow = outSize(w);
+        long[] outShape = {n, outChannels, oh, ow};
+        SDVariable xpFinal = xp;
+        return new Pass() {
+            @Override
+            public SDVariable output() {
+                return y;
+            }
+
+            @Override
+            public long[] outputShape() {
+                return outShape.clone();
+            }
+
+            @Override
+            public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
+                if (bias) {
+                    grads.put("b", sd.sum(dy, 0, 2, 3));
+                }
+                // im2col: [n, c, k, k, oh, ow] -> [c*k*k... ] arranged so that dW comes out as [k, k, c, o].
+                SDVariable cols = sd.cnn.im2Col(xpFinal, conf);
+                SDVariable colsT = sd.reshape(sd.permute(cols, 2, 3, 1, 0, 4, 5),
+                        (long) kernel * kernel * c, n * oh * ow);
+                SDVariable dyT = sd.reshape(sd.permute(dy, 1, 0, 2, 3), outChannels, n * oh * ow);
+                SDVariable dw = sd.mmul(colsT, dyT, false, true, false);
+                grads.put("W", sd.reshape(dw, kernel, kernel, c, outChannels));
+                if (!needInputGradient) {
+                    return null;
+                }
+                DeConv2DConfig dconf = DeConv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
+                        .pH(0).pW(0).dH(1).dW(1).isSameMode(false).dataFormat(DeConv2DConfig.NCHW).build();
+                SDVariable dxp = sd.cnn.deconv2d(dy, weights, dconf);
+                long covH = (oh - 1) * stride + kernel;
+                long covW = (ow - 1) * stride + kernel;
+                if (covH != hp || covW != wp) {
+                    INDArray extra = org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {
+                        {0, 0}, {0, 0}, {0, (int) (hp - covH)}, {0, (int) (wp - covW)}});
+                    dxp = sd.nn.pad(dxp, sd.constant(extra), 0.0);
+                }
+                if (padH == 0 && padW == 0) {
+                    return dxp;
+                }
+                return sd.slice(dxp, new int[] {0, 0, top, left}, (int) n, (int) c, (int) h, (int) w);
+            }
+        };
+    }
+}

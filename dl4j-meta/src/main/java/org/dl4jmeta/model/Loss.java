@@ -1,0 +1,80 @@
+package org.dl4jmeta.model;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * A mean loss over a batch with its gradient written as ordinary differentiable ops.
+ *
+ * <p>Call order: {@link #build} once per graph.
+ */
+public interface Loss {
+
+    /**
+     * Adds the loss and dL/dz to a graph.
+     *
+     * @param sd the graph
+     * @param z network outputs [n, k]
+     * @param y targets [n, k]
+     * @param n batch size
+     * @return the scalar loss and its gradient with respect to z
+     */
+    Built build(SameDiff sd, SDVariable z, SDVariable y, long n);
+
+    /** @return a short identifier, e.g. "softmax-cross-entropy" */
+    String id();
+
+    /**
+     * A loss inside a graph.
+     *
+     * @param loss scalar mean loss
+     * @param dz gradient of the loss with respect to z
+     */
+    record Built(SDVariable loss, SDVariable dz) {
+    }
+
+    /**
+     * Softmax cross-entropy L = -(1/n) sum_i sum_k y_ik log softmax(z_i)_k; dL/dz = (softmax(z) - y) / n.
+     *
+     * @return the classification loss of the papers
+     */
+    static Loss softmaxCrossEntropy() {
+        return new Loss() {
+            @Override
+            public Built build(SameDiff sd, SDVariable z, SDVariable y, long n) {
+                // logSoftmax(x, dim) breaks createGradFunction on this stack; the default (last axis) is fine.
+                SDVariable logp = sd.nn.logSoftmax(z);
+                SDVariable loss = sd.sum(y.mul(logp)).mul(-1.0 / n);
+                SDVariable dz = sd.nn.softmax(z).sub(y).mul(1.0 / n);
+                return new Built(loss, dz);
+            }
+
+            @Override
+            public String id() {
+                return "softmax-cross-entropy";
+            }
+        };
+    }
+
+    /**
+     * Squared error L = (1/2n) sum_i ||z_i - y_i||^2; dL/dz = (z - y) / n. A linear model with this loss has the
+     * quadratic loss 1/2 (w-a)' A (w-a) + const with A = X'X/n, used by the closed-form tests.
+     *
+     * @return the regression loss
+     */
+    static Loss squaredError() {
+        return new Loss() {
+            @Override
+            public Built build(SameDiff sd, SDVariable z, SDVariable y, long n) {
+                SDVariable r = z.sub(y);
+                SDVariable loss = sd.sum(r.mul(r)).mul(0.5 / n);
+                return new Built(loss, r.mul(1.0 / n));
+            }
+
+            @Override
+            public String id() {
+                return "squared-error";
+            }
+        };
+    }
+}

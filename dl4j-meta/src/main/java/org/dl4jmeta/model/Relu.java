@@ -1,0 +1,65 @@
+package org.dl4jmeta.model;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Rectified linear unit y = max(x, 0). Backward: dx = dy [x &gt; 0] (the mask is piecewise constant, so its own
+ * derivative is zero almost everywhere and second-order terms through it vanish, as in the papers).
+ */
+public final class Relu implements Layer {
+
+    private final String name;
+
+    /** @param name layer name */
+    public Relu(String name) {
+        this.name = LayerNames.require(name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Map<String, long[]> paramShapes(long[] in) {
+        return Map.of();
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        return in.clone();
+    }
+
+    @Override
+    public void initialise(Map<String, INDArray> params, long[] in, SplittableRandom rng) {
+        // no parameters
+    }
+
+    @Override
+    public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        SDVariable y = sd.nn.relu(x, 0.0);
+        return new Pass() {
+            @Override
+            public SDVariable output() {
+                return y;
+            }
+
+            @Override
+            public long[] outputShape() {
+                return inShape.clone();
+            }
+
+            @Override
+            public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
+                if (!needInputGradient) {
+                    return null;
+                }
+                return dy.mul(sd.castTo(sd.gt(x, 0.0), x.dataType()));
+            }
+        };
+    }
+}

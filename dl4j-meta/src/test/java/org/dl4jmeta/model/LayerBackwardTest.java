@@ -1,0 +1,101 @@
+package org.dl4jmeta.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.dl4jmeta.testutil.Rel;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Each layer's hand-written backward pass equals SameDiff's own first-order gradient of sum(y * R), R random,
+ * in double precision (relative error below 1e-10).
+ */
+class LayerBackwardTest {
+
+    static Stream<Arguments> layers() {
+        return Stream.of(
+                Arguments.of(new Conv2d("c", 4, 3, 1, true), new long[] {3, 2, 7, 6}),
+                Arguments.of(new Conv2d("c", 5, 3, 2, true), new long[] {2, 3, 8, 8}),
+                Arguments.of(new Conv2d("c", 3, 3, 2, false), new long[] {2, 2, 7, 5}),
+                Arguments.of(new Conv2d("c", 2, 5, 1, true), new long[] {2, 1, 6, 6}),
+                Arguments.of(new BatchNorm("bn", 1e-5), new long[] {4, 3, 5, 5}),
+                Arguments.of(new BatchNorm("bn", 1e-3), new long[] {6, 5}),
+                Arguments.of(new Relu("r"), new long[] {3, 2, 4, 4}),
+                Arguments.of(new MaxPool2x2("p"), new long[] {2, 3, 6, 6}),
+                Arguments.of(new MaxPool2x2("p"), new long[] {2, 2, 5, 7}),
+                Arguments.of(new Flatten("f"), new long[] {2, 3, 2, 2}),
+                Arguments.of(new Dense("d", 4, true), new long[] {5, 6}),
+                Arguments.of(new Dense("d", 3, false), new long[] {2, 7}));
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("layers")
+    void explicitBackwardEqualsAutodiff(Layer layer, long[] inShape) {
+        SplittableRandom rng = new SplittableRandom(42);
+        long[] perEx = java.util.Arrays.copyOfRange(inShape, 1, inShape.length);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", random(rng, inShape));
+        Map<String, SDVariable> params = new LinkedHashMap<>();
+        Map<String, INDArray> init = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : layer.paramShapes(perEx).entrySet()) {
+            INDArray v = random(rng, e.getValue());
+            init.put(e.getKey(), v);
+            params.put(e.getKey(), sd.var("p_" + e.getKey(), v));
+        }
+        Layer.Pass pass = layer.forward(sd, x, inShape, params);
+        long[] outShape = pass.outputShape();
+        SDVariable r = sd.constant("R", random(rng, outShape));
+        SDVariable loss = sd.sum(pass.output().mul(r));
+        sd.setLossVariables(loss);
+        Map<String, SDVariable> explicit = new LinkedHashMap<>();
+        SDVariable dx = pass.backward(r, explicit, true);
+        List<String> outs = new ArrayList<>();
+        outs.add(dx.name());
+        explicit.values().forEach(v -> outs.add(v.name()));
+        outs.add(pass.output().name());
+        Map<String, INDArray> vals = sd.output(Map.of(), outs);
+        assertEquals(java.util.Arrays.toString(outShape), java.util.Arrays.toString(vals.get(pass.output().name())
+                .shape()), "output shape");
+
+        List<String> wrt = new ArrayList<>();
+        wrt.add("x");
+        params.keySet().forEach(k -> wrt.add("p_" + k));
+        Map<String, INDArray> auto = sd.calculateGradients(Map.of(), wrt);
+
+        double err = Rel.maxRelError(vals.get(dx.name()), auto.get("x"), 1e-14);
+        assertTrue(err < 1e-10, layer.name() + " dx relative error " + err);
+        assertEquals(params.keySet(), explicit.keySet(), "a gradient for every parameter");
+        for (String k : params.keySet()) {
+            INDArray e = vals.get(explicit.get(k).name());
+            INDArray a = auto.get("p_" + k);
+            assertEquals(java.util.Arrays.toString(a.shape()), java.util.Arrays.toString(e.shape()), k + " shape");
+            double pe = Rel.maxRelError(e, a, 1e-14);
+            assertTrue(pe < 1e-10, layer.name() + "/" + k + " relative error " + pe);
+        }
+    }
+
+    static INDArray random(SplittableRandom rng, long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rng.nextDouble() * 2 - 1;
+        }
+        return Nd4j.create(v, shape, DataType.DOUBLE);
+    }
+}
