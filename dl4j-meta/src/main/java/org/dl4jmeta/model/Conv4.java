@@ -9,7 +9,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>Omniglot: input 1x28x28, 64 filters, stride-2 convolutions instead of max-pooling (Finn et al.:
- *       "we use strided convolutions instead of max-pooling"), 64 features into the head.</li>
+ *       "we use strided convolutions instead of max-pooling"), the last 2x2 map averaged (their
+ *       {@code reduce_mean}), 64 features into the head.</li>
  *   <li>Mini-ImageNet: input 3x84x84, 32 filters, stride-1 convolutions followed by 2x2 max-pooling,
  *       32 x 5 x 5 = 800 features into the head.</li>
  * </ul>
@@ -48,7 +49,7 @@ public final class Conv4 {
      *
      * @param inputShape [channels, height, width]
      * @param filters filters per block, &gt;= 1
-     * @param downsampling stride or max-pool
+     * @param downsampling stride (then global average pooling before the head) or max-pool (then flatten)
      * @param blocks number of conv blocks, &gt;= 1
      * @param ways number of classes, &gt;= 2
      * @return the network
@@ -75,7 +76,11 @@ public final class Conv4 {
                 layers.add(new MaxPool2x2("pool" + b));
             }
         }
-        layers.add(new Flatten("flatten"));
+        if (downsampling == Downsampling.STRIDE) {
+            layers.add(new GlobalAvgPool("avgpool"));
+        } else {
+            layers.add(new Flatten("flatten"));
+        }
         layers.add(new Dense("head", ways, true));
         return new Network(inputShape, layers, Loss.softmaxCrossEntropy());
     }

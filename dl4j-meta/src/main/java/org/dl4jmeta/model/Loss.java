@@ -42,10 +42,13 @@ public interface Loss {
         return new Loss() {
             @Override
             public Built build(SameDiff sd, SDVariable z, SDVariable y, long n) {
-                // logSoftmax(x, dim) breaks createGradFunction on this stack; the default (last axis) is fine.
-                SDVariable logp = sd.nn.logSoftmax(z);
+                // log softmax(z) = (z - m) - log sum exp(z - m), m the row maximum. ND4J's logSoftmax underflows
+                // to -infinity in float32 for very negative logits (and 0 * -inf = NaN), and logSoftmax(x, 1)
+                // breaks createGradFunction; this form is stable and its derivative through m cancels exactly.
+                SDVariable shifted = z.sub(sd.max(z, true, 1));
+                SDVariable logp = shifted.sub(sd.math.log(sd.sum(sd.math.exp(shifted), true, 1)));
                 SDVariable loss = sd.sum(y.mul(logp)).mul(-1.0 / n);
-                SDVariable dz = sd.nn.softmax(z).sub(y).mul(1.0 / n);
+                SDVariable dz = sd.math.exp(logp).sub(y).mul(1.0 / n);
                 return new Built(loss, dz);
             }
 

@@ -70,13 +70,16 @@ public final class SyntheticTasks {
 
     /**
      * A few-shot classification family over a fixed pool of random class templates: each episode picks N of the
-     * pool's classes in random order, and every example is its class template plus Gaussian noise. Meta-learning
-     * pays off because templates share a distribution; two pools with different seeds give disjoint
+     * pool's classes in random order, and every example is its class template plus Gaussian noise. Templates are
+     * random signs on the first {@code informative} input features (C order) and zero elsewhere, so the remaining
+     * features are pure distractors: a model adapted from scratch on one shot is misled by them, while a
+     * meta-learned initialisation learns where the signal is. Two pools with different seeds give disjoint
      * "train" and "test" classes.
      *
      * @param inputShape per-example input shape
      * @param poolSeed seed of the class templates
      * @param classes number of templates in the pool, &gt;= ways
+     * @param informative number of informative features, 1 .. product of inputShape
      * @param ways N
      * @param shots K
      * @param queries query examples per class
@@ -85,8 +88,9 @@ public final class SyntheticTasks {
      * @param seed seed of the episode stream: episode i is a pure function of (seed, i)
      * @return the episode source
      */
-    public static EpisodeSource templateTasks(long[] inputShape, long poolSeed, int classes, int ways, int shots,
-                                              int queries, double noise, DataType dataType, long seed) {
+    public static EpisodeSource templateTasks(long[] inputShape, long poolSeed, int classes, int informative,
+                                              int ways, int shots, int queries, double noise, DataType dataType,
+                                              long seed) {
         requireCounts(ways, shots, queries);
         if (classes < ways) {
             throw new IllegalArgumentException("classes must be >= ways (" + ways + "), got " + classes);
@@ -98,10 +102,13 @@ public final class SyntheticTasks {
         for (long d : inputShape) {
             per *= d;
         }
+        if (informative < 1 || informative > per) {
+            throw new IllegalArgumentException("informative must be in [1," + per + "], got " + informative);
+        }
         double[][] templates = new double[classes][(int) per];
         SplittableRandom pool = new SplittableRandom(poolSeed);
         for (double[] t : templates) {
-            for (int j = 0; j < t.length; j++) {
+            for (int j = 0; j < informative; j++) {
                 t[j] = pool.nextDouble() < 0.5 ? -1 : 1;
             }
         }

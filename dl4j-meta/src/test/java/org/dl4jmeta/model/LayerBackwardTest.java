@@ -37,6 +37,7 @@ class LayerBackwardTest {
                 Arguments.of(new MaxPool2x2("p"), new long[] {2, 3, 6, 6}),
                 Arguments.of(new MaxPool2x2("p"), new long[] {2, 2, 5, 7}),
                 Arguments.of(new Flatten("f"), new long[] {2, 3, 2, 2}),
+                Arguments.of(new GlobalAvgPool("g"), new long[] {3, 4, 2, 3}),
                 Arguments.of(new Dense("d", 4, true), new long[] {5, 6}),
                 Arguments.of(new Dense("d", 3, false), new long[] {2, 7}));
     }

@@ -1,0 +1,18 @@
+package org.dl4jmeta.train;
+
+/**
+ * Averages over the tasks of one meta-batch.
+ *
+ * @param iteration the iteration just completed (1-based count of updates applied)
+ * @param metaLoss mean query loss after adaptation (the meta-objective)
+ * @param supportLossBefore mean support loss at theta
+ * @param queryLossBefore mean query loss at theta
+ * @param queryAccuracyBefore mean query accuracy at theta (NaN for regression)
+ * @param queryAccuracyAfter mean query accuracy after adaptation (NaN for regression)
+ * @param gradientNorm Euclidean norm of the averaged meta-gradient
+ * @param millis wall time of the iteration in milliseconds
+ */
+public record IterationMetrics(int iteration, double metaLoss, double supportLossBefore, double queryLossBefore,
+                               double queryAccuracyBefore, double queryAccuracyAfter, double gradientNorm,
+                               double millis) {
+}

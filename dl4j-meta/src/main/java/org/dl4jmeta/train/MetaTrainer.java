@@ -1,0 +1,135 @@
+package org.dl4jmeta.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.dl4jmeta.algorithm.MetaGradient;
+import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.task.EpisodeSource;
+
+/**
+ * The meta-training loop (Finn et al. 2017, Algorithm 2): per iteration, a meta-batch of B tasks, the average of
+ * their meta-gradients, one outer-optimiser update.
+ *
+ * <p>Iteration t (0-based) uses episodes tB .. tB+B-1 of the source, so a run is a pure function of the initial
+ * state, the configuration and the source's seed, and resuming from a saved state reproduces the uninterrupted
+ * run. Call order: construct, {@link #addListener} as needed, then {@link #fit} or {@link #step} repeatedly.
+ * Not thread-safe.
+ */
+public final class MetaTrainer {
+
+    private final MetaLearner learner;
+    private final int metaBatchSize;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+
+    /**
+     * @param learner the meta-learner
+     * @param metaBatchSize tasks per outer update B, &gt;= 1
+     */
+    public MetaTrainer(MetaLearner learner, int metaBatchSize) {
+        this.learner = Objects.requireNonNull(learner, "learner");
+        if (metaBatchSize < 1) {
+            throw new IllegalArgumentException("metaBatchSize must be >= 1, got " + metaBatchSize);
+        }
+        this.metaBatchSize = metaBatchSize;
+    }
+
+    /**
+     * @param listener called after every iteration
+     * @return this
+     */
+    public MetaTrainer addListener(TrainingListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /** @return the meta-batch size */
+    public int metaBatchSize() {
+        return metaBatchSize;
+    }
+
+    /**
+     * Trains until {@code state.iteration() == iterations}.
+     *
+     * @param state the state to continue from (updated in place)
+     * @param source the training episodes
+     * @param iterations total iterations to reach, &gt;= state.iteration()
+     * @return the same state object
+     * @throws NonFiniteLossException if a loss or gradient becomes NaN or infinite (state keeps the last good
+     *     parameters)
+     */
+    public TrainingState fit(TrainingState state, EpisodeSource source, int iterations) {
+        if (iterations < state.iteration()) {
+            throw new IllegalArgumentException("iterations (" + iterations + ") must be >= the state's completed "
+                    + "iterations (" + state.iteration() + ")");
+        }
+        listeners.forEach(l -> l.onStart(state));
+        while (state.iteration() < iterations) {
+            long first = (long) state.iteration() * metaBatchSize;
+            List<Episode> batch = new ArrayList<>(metaBatchSize);
+            for (int i = 0; i < metaBatchSize; i++) {
+                batch.add(source.episode(first + i));
+            }
+            step(state, batch, first);
+        }
+        listeners.forEach(l -> l.onEnd(state));
+        return state;
+    }
+
+    /**
+     * One outer update from a given meta-batch.
+     *
+     * @param state the state (theta updated in place, iteration advanced)
+     * @param batch the tasks
+     * @param firstEpisodeIndex the source index of {@code batch.get(0)}, for error messages
+     * @return the iteration's metrics
+     * @throws NonFiniteLossException if a loss or gradient is NaN or infinite (nothing is updated)
+     */
+    public IterationMetrics step(TrainingState state, List<Episode> batch, long firstEpisodeIndex) {
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("a meta-batch needs at least one episode, got none");
+        }
+        long t0 = System.nanoTime();
+        int iteration = state.iteration() + 1;
+        ParamSet theta = state.theta();
+        ParamSet sum = theta.zerosLike();
+        double metaLoss = 0;
+        double supportBefore = 0;
+        double queryBefore = 0;
+        double accBefore = 0;
+        double accAfter = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            MetaGradient mg = learner.metaGradient(theta, batch.get(i));
+            double loss = mg.metrics().queryLossAfter();
+            if (!Double.isFinite(loss)) {
+                throw new NonFiniteLossException(iteration, firstEpisodeIndex + i, "query loss after adaptation is "
+                        + loss);
+            }
+            String bad = mg.gradient().firstNonFinite();
+            if (bad != null) {
+                throw new NonFiniteLossException(iteration, firstEpisodeIndex + i,
+                        "meta-gradient of parameter '" + bad + "' is not finite");
+            }
+            sum.axpyi(1.0, mg.gradient());
+            metaLoss += loss;
+            supportBefore += mg.metrics().supportLossBefore();
+            queryBefore += mg.metrics().queryLossBefore();
+            accBefore += mg.metrics().queryAccuracyBefore();
+            accAfter += mg.metrics().queryAccuracyAfter();
+        }
+        int b = batch.size();
+        sum.scalei(1.0 / b);
+        if (!state.optimizer().step(theta, sum, iteration - 1)) {
+            throw new NonFiniteLossException(iteration, firstEpisodeIndex, "the outer update overflowed");
+        }
+        state.advance();
+        IterationMetrics m = new IterationMetrics(iteration, metaLoss / b, supportBefore / b, queryBefore / b,
+                accBefore / b, accAfter / b, sum.norm2(), (System.nanoTime() - t0) / 1e6);
+        for (TrainingListener l : listeners) {
+            l.iterationDone(m, state);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,27 @@
+package org.dl4jmeta.train;
+
+/**
+ * Observes meta-training, in the spirit of DL4J's {@code TrainingListener}. Called on the training thread, in
+ * order: {@link #onStart} once, {@link #iterationDone} after every outer update, {@link #onEnd} once after the
+ * last iteration (not when training stops with an exception).
+ */
+public interface TrainingListener {
+
+    /**
+     * @param state the state training starts from
+     */
+    default void onStart(TrainingState state) {
+    }
+
+    /**
+     * @param metrics the iteration's averages
+     * @param state the state after the update (theta is live: copy it to keep it)
+     */
+    void iterationDone(IterationMetrics metrics, TrainingState state);
+
+    /**
+     * @param state the final state
+     */
+    default void onEnd(TrainingState state) {
+    }
+}
