@@ -1,0 +1,68 @@
+package org.dl4jmeta.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of {@code dl4j-meta.jar}. Exit codes: 0 success, 1 a check or job failed on its own terms
+ * (e.g. a gradient check above tolerance), 2 bad input (the message names the bad value).
+ */
+@Command(name = "dl4j-meta", mixinStandardHelpOptions = true, versionProvider = Versions.class,
+        description = "Gradient-based meta-learning for few-shot image classification on Deeplearning4j.",
+        subcommands = {GradCheckCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /**
+     * @param args command-line arguments
+     */
+    public static void main(String[] args) {
+        selectNativeBuild();
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * JavaCPP loads the nd4j-native build named by {@code org.bytedeco.javacpp.platform.extension} (-avx2,
+     * -onednn, ...); the app was packaged with one build, recorded in dl4j-meta-build.properties, so it tells
+     * JavaCPP which before ND4J starts (an explicit -D on the command line wins).
+     */
+    static void selectNativeBuild() {
+        String key = "org.bytedeco.javacpp.platform.extension";
+        if (System.getProperty(key) != null) {
+            return;
+        }
+        try (var in = Main.class.getResourceAsStream("/dl4j-meta-build.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String ext = p.getProperty("nd4j.extension", "");
+                if (!ext.isEmpty() && !ext.contains("${")) {
+                    System.setProperty(key, ext);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read dl4j-meta-build.properties from the jar", e);
+        }
+    }
+
+    /** @return the configured command line (tests execute it in-process) */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
+                    || ex instanceof java.io.IOException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
