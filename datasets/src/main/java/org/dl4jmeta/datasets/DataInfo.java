@@ -1,0 +1,53 @@
+package org.dl4jmeta.datasets;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.dl4jmeta.datasets.miniimagenet.MiniImageNet;
+import org.dl4jmeta.datasets.omniglot.Omniglot;
+import org.dl4jmeta.datasets.omniglot.OmniglotScheme;
+
+/**
+ * The summary behind the {@code data-info} command: per split of a data set on disk, its classes and images,
+ * counted from the split files and the file listings without decoding images (fast, and it checks that every listed
+ * image is present).
+ */
+public final class DataInfo {
+
+    private DataInfo() {
+    }
+
+    /**
+     * Summarises a data set's splits.
+     *
+     * @param dataset {@code omniglot} or {@code miniimagenet} (any case)
+     * @param dataDir the data set's folder
+     * @param scheme the split scheme: {@code vinyals} (default) or {@code lake} for Omniglot, {@code ravi} (default)
+     *     for Mini-ImageNet; null for the default
+     * @return one summary per split, e.g. {@code split=train classes=4112 images=82240}
+     * @throws IllegalArgumentException if the data set or scheme is unknown, or the scheme does not fit the data set
+     * @throws DatasetException if the data are missing or malformed; the message names the file and the fix
+     * @throws IOException if reading fails otherwise
+     */
+    public static List<SplitSummary> describe(String dataset, Path dataDir, String scheme) throws IOException {
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(dataDir, "dataDir");
+        switch (dataset.toLowerCase(Locale.ROOT)) {
+            case "omniglot" -> {
+                OmniglotScheme s = scheme == null ? OmniglotScheme.VINYALS : OmniglotScheme.fromId(scheme);
+                return Omniglot.at(dataDir).describe(s);
+            }
+            case "miniimagenet" -> {
+                if (scheme != null && !scheme.equalsIgnoreCase("ravi")) {
+                    throw new IllegalArgumentException("Mini-ImageNet split scheme must be ravi, got '" + scheme
+                            + "'");
+                }
+                return MiniImageNet.describe(dataDir);
+            }
+            default -> throw new IllegalArgumentException("dataset must be omniglot or miniimagenet, got '" + dataset
+                    + "'");
+        }
+    }
+}
