@@ -69,4 +69,16 @@ public interface MetaLearner {
 
     /** @return the configured number of inner steps used in meta-training */
     int innerSteps();
+
+    /**
+     * A factor the trainer multiplies into the averaged meta-gradient before the outer optimiser (1 by default;
+     * HF-MAML's adaptive step size uses it, with SGD of rate 1 it is the outer step itself).
+     *
+     * @param theta the meta-parameters
+     * @param batch the meta-batch
+     * @return the factor, &gt; 0
+     */
+    default double outerStepScale(ParamSet theta, java.util.List<Episode> batch) {
+        return 1.0;
+    }
 }

@@ -100,7 +100,7 @@ public final class MamlGraph {
         this.queryLoss = after.loss().name();
         this.queryOutput = after.output().name();
         sd.setLossVariables(after.loss());
-        QuietStdout.run(sd::createGradFunction);
+        GraphBuild.quietly(sd::createGradFunction);
     }
 
     private static long[] withBatch(long batch, long[] perExample) {

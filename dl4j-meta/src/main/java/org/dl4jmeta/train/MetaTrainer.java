@@ -51,7 +51,7 @@ public final class MetaTrainer {
     }
 
     /**
-     * Trains until {@code state.iteration() == iterations}.
+     * Trains until {@code state.iteration() == iterations} or a listener asks to stop.
      *
      * @param state the state to continue from (updated in place)
      * @param source the training episodes
@@ -66,13 +66,17 @@ public final class MetaTrainer {
                     + "iterations (" + state.iteration() + ")");
         }
         listeners.forEach(l -> l.onStart(state));
-        while (state.iteration() < iterations) {
+        boolean stop = false;
+        while (state.iteration() < iterations && !stop) {
             long first = (long) state.iteration() * metaBatchSize;
             List<Episode> batch = new ArrayList<>(metaBatchSize);
             for (int i = 0; i < metaBatchSize; i++) {
                 batch.add(source.episode(first + i));
             }
-            step(state, batch, first);
+            IterationMetrics m = step(state, batch, first);
+            for (TrainingListener l : listeners) {
+                stop |= l.shouldStop(m, state);
+            }
         }
         listeners.forEach(l -> l.onEnd(state));
         return state;
@@ -120,7 +124,7 @@ public final class MetaTrainer {
             accAfter += mg.metrics().queryAccuracyAfter();
         }
         int b = batch.size();
-        sum.scalei(1.0 / b);
+        sum.scalei(learner.outerStepScale(theta, batch) / b);
         if (!state.optimizer().step(theta, sum, iteration - 1)) {
             throw new NonFiniteLossException(iteration, firstEpisodeIndex, "the outer update overflowed");
         }

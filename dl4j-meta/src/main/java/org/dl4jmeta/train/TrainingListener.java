@@ -2,8 +2,8 @@ package org.dl4jmeta.train;
 
 /**
  * Observes meta-training, in the spirit of DL4J's {@code TrainingListener}. Called on the training thread, in
- * order: {@link #onStart} once, {@link #iterationDone} after every outer update, {@link #onEnd} once after the
- * last iteration (not when training stops with an exception).
+ * order: {@link #onStart} once, {@link #iterationDone} then {@link #shouldStop} after every outer update,
+ * {@link #onEnd} once after the last iteration (not when training stops with an exception).
  */
 public interface TrainingListener {
 
@@ -18,6 +18,18 @@ public interface TrainingListener {
      * @param state the state after the update (theta is live: copy it to keep it)
      */
     void iterationDone(IterationMetrics metrics, TrainingState state);
+
+    /**
+     * Asked after {@link #iterationDone}: whether training has reached its goal (e.g. BI-MAML's gradient-norm
+     * target) and should stop before the iteration budget.
+     *
+     * @param metrics the iteration's averages
+     * @param state the state after the update
+     * @return true to stop
+     */
+    default boolean shouldStop(IterationMetrics metrics, TrainingState state) {
+        return false;
+    }
 
     /**
      * @param state the final state
