@@ -2,9 +2,16 @@ package org.dl4jmeta.app;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.dl4jmeta.algorithm.HfMaml;
+import org.dl4jmeta.algorithm.HfMamlConfig;
+import org.dl4jmeta.algorithm.Imaml;
+import org.dl4jmeta.algorithm.ImamlConfig;
 import org.dl4jmeta.algorithm.Maml;
 import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.check.DenseImplicitGradient;
 import org.dl4jmeta.check.MetaGradientCheck;
+import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.hvp.ConjugateGradient;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
@@ -21,12 +28,15 @@ import picocli.CommandLine.Option;
  * 1 above the tolerance.
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
-        description = {"Checks the MAML meta-gradient against central finite differences in double precision.",
+        description = {"Checks a meta-gradient in double precision along random unit directions:",
+            "maml and fomaml against central finite differences of the meta-objective,",
+            "imaml (conjugate gradient) against the dense implicit gradient (use --arch tiny),",
+            "hfmaml (finite-difference Hessian-vector products) against exact one-step MAML.",
             "Prints one line per direction and, last, relative_error=<max>; exits 1 above --tolerance."})
 public final class GradCheckCommand implements Callable<Integer> {
 
     /** Algorithms the check supports. */
-    enum Algo { maml, fomaml }
+    enum Algo { maml, fomaml, imaml, hfmaml }
 
     /** Architectures: the papers' two Conv-4 networks at full size, and a tiny one for quick checks. */
     enum Arch { omniglot, miniimagenet, tiny }
@@ -34,7 +44,8 @@ public final class GradCheckCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--algo", defaultValue = "maml", description = "maml (second order) or fomaml. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--algo", defaultValue = "maml",
+            description = "maml (second order), fomaml, imaml or hfmaml. Default: ${DEFAULT-VALUE}")
     Algo algo;
 
     @Option(names = "--arch", defaultValue = "tiny",
@@ -42,7 +53,8 @@ public final class GradCheckCommand implements Callable<Integer> {
                     + "or tiny (1x12x12, 4 filters, stride 2). Default: ${DEFAULT-VALUE}")
     Arch arch;
 
-    @Option(names = "--inner-steps", defaultValue = "1", description = "inner SGD steps K. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--inner-steps", defaultValue = "1",
+            description = "inner steps K (iMAML: gradient-descent steps on the regularised loss). Default: ${DEFAULT-VALUE}")
     int innerSteps;
 
     @Option(names = "--inner-step-size", defaultValue = "0.4",
@@ -70,8 +82,25 @@ public final class GradCheckCommand implements Callable<Integer> {
     @Option(names = "--eps", defaultValue = "1e-6", description = "finite-difference step. Default: ${DEFAULT-VALUE}")
     double eps;
 
+    @Option(names = "--lambda", defaultValue = "10.0",
+            description = "iMAML regularisation; I + H/lambda must be positive definite for CG. Default: ${DEFAULT-VALUE}")
+    double lambda;
+
+    @Option(names = "--cg-iterations", defaultValue = "200",
+            description = "iMAML conjugate-gradient iterations (enough to converge). Default: ${DEFAULT-VALUE}")
+    int cgIterations;
+
+    @Option(names = "--delta", defaultValue = "1e-5",
+            description = "HF-MAML finite-difference step. Default: ${DEFAULT-VALUE}")
+    double delta;
+
     @Option(names = "--tolerance", defaultValue = "1e-6", description = "largest accepted relative error. Default: ${DEFAULT-VALUE}")
     double tolerance;
+
+    private void header(PrintWriter out, long params) {
+        out.printf("gradcheck algo=%s arch=%s inner_steps=%d ways=%d shots=%d queries=%d params=%d directions=%d%n",
+                algo, arch, innerSteps, ways, shots, queries, params, directions);
+    }
 
     @Override
     public Integer call() {
@@ -80,15 +109,45 @@ public final class GradCheckCommand implements Callable<Integer> {
             case miniimagenet -> Conv4.miniImageNet(ways);
             case tiny -> Conv4.build(new long[] {1, 12, 12}, 4, Conv4.Downsampling.STRIDE, 4, ways);
         };
-        MamlConfig cfg = algo == Algo.maml ? MamlConfig.secondOrder(innerSteps, alpha)
-                : MamlConfig.firstOrder(innerSteps, alpha);
-        Maml maml = new Maml(net, learnedStepSizes ? cfg.withLearnedStepSizes() : cfg);
-        ParamSet theta = maml.initialise(seed, DataType.DOUBLE);
-        Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), ways, shots, queries, DataType.DOUBLE, seed + 1);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("gradcheck algo=%s arch=%s inner_steps=%d ways=%d shots=%d queries=%d params=%d directions=%d%n",
-                algo, arch, innerSteps, ways, shots, queries, theta.length(), directions);
-        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, theta, e, directions, eps, 1e-10, seed + 2);
+        Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), ways, shots, queries, DataType.DOUBLE, seed + 1);
+        MetaGradientCheck.Result r = switch (algo) {
+            case maml, fomaml -> {
+                MamlConfig cfg = algo == Algo.maml ? MamlConfig.secondOrder(innerSteps, alpha)
+                        : MamlConfig.firstOrder(innerSteps, alpha);
+                Maml maml = new Maml(net, learnedStepSizes ? cfg.withLearnedStepSizes() : cfg);
+                ParamSet theta = maml.initialise(seed, DataType.DOUBLE);
+                header(out, theta.length());
+                yield MetaGradientCheck.check(maml, theta, e, directions, eps, 1e-10, seed + 2);
+            }
+            case imaml -> {
+                Imaml imaml = new Imaml(net, ImamlConfig.builder(lambda).optInnerSteps(innerSteps)
+                        .optInnerStepSize(alpha).optCgIterations(cgIterations).optCgTolerance(0).build());
+                ParamSet theta = imaml.initialise(seed, DataType.DOUBLE);
+                header(out, theta.length());
+                ParamSet phi = imaml.adapt(theta, e);
+                ParamSet v = new LossGradGraph(net, e.queryX().size(0), DataType.DOUBLE)
+                        .run(phi, e.queryX(), e.queryY(), true).gradient();
+                ConjugateGradient.Result cg = imaml.implicitGradient(phi, e.supportX(), e.supportY(), v);
+                out.printf("cg_iterations=%d cg_residual=%.3e negative_curvature=%s%n", cg.iterations(),
+                        cg.residualNorm(), cg.negativeCurvature());
+                if (cg.negativeCurvature()) {
+                    spec.commandLine().getErr().printf("I + H/lambda is not positive definite at the adapted "
+                            + "parameters (lambda=%s): conjugate gradient does not apply; raise --lambda%n", lambda);
+                }
+                ParamSet g = cg.solution();
+                ParamSet dense = DenseImplicitGradient.solve(net, phi, e.supportX(), e.supportY(), v, lambda, 0);
+                yield MetaGradientCheck.compare(g, dense, directions, 1e-12, seed + 2);
+            }
+            case hfmaml -> {
+                HfMaml hf = new HfMaml(net, HfMamlConfig.fixedDelta(alpha, delta));
+                ParamSet theta = hf.initialise(seed, DataType.DOUBLE);
+                header(out, theta.length());
+                ParamSet g = hf.metaGradient(theta, e).gradient();
+                ParamSet exact = new Maml(net, MamlConfig.secondOrder(1, alpha)).metaGradient(theta, e).gradient();
+                yield MetaGradientCheck.compare(g, exact, directions, 1e-12, seed + 2);
+            }
+        };
         for (int i = 0; i < r.directions().size(); i++) {
             MetaGradientCheck.Direction d = r.directions().get(i);
             out.printf("direction=%d analytic=%.12e numeric=%.12e relative_error=%.3e%n", i, d.analytic(),

@@ -46,6 +46,27 @@ class GradCheckCommandTest {
     }
 
     @Test
+    void imamlMatchesTheDenseImplicitGradientOnTiny() {
+        Run r = run("gradcheck", "--algo", "imaml", "--arch", "tiny", "--inner-steps", "3", "--directions", "3",
+                "--ways", "3");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.lastLine().startsWith("relative_error="), r.lastLine());
+    }
+
+    @Test
+    void imamlOnAFullSizeNetworkExplainsWhyNot() {
+        Run r = run("gradcheck", "--algo", "imaml", "--arch", "omniglot");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("--arch tiny"), r.err());
+    }
+
+    @Test
+    void hfmamlMatchesExactOneStepMaml() {
+        Run r = run("gradcheck", "--algo", "hfmaml", "--arch", "tiny", "--directions", "3");
+        assertEquals(0, r.code(), r.out() + r.err());
+    }
+
+    @Test
     void aToleranceBelowTheErrorFailsWithExitCodeOne() {
         Run r = run("gradcheck", "--arch", "tiny", "--directions", "2", "--tolerance", "0");
         double err = Double.parseDouble(r.lastLine().substring("relative_error=".length()));
