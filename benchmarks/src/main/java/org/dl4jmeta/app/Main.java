@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "dl4j-meta", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Gradient-based meta-learning for few-shot image classification on Deeplearning4j.",
-        subcommands = {GradCheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GradCheckCommand.class, org.dl4jmeta.app.data.DataInfoCommand.class,
+            org.dl4jmeta.app.data.DownloadCommand.class, org.dl4jmeta.app.experiment.ExperimentCommand.class,
+            org.dl4jmeta.app.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,182 @@
+package org.dl4jmeta.app.bench;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.dl4jmeta.algorithm.Imaml;
+import org.dl4jmeta.algorithm.ImamlConfig;
+import org.dl4jmeta.algorithm.Maml;
+import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.app.experiment.MemoryProbe;
+import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.model.Conv4;
+import org.dl4jmeta.model.Network;
+import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.task.EpisodeSource;
+import org.dl4jmeta.task.SyntheticTasks;
+import org.dl4jmeta.train.MetaTrainer;
+import org.dl4jmeta.train.OuterOptimizer;
+import org.dl4jmeta.train.TrainingState;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: for the Omniglot Conv-4 (5-way 1-shot, 15 queries per class by default), the median wall time of
+ * a meta-step (meta-batch of B tasks, Adam outer update) and per task, tasks per second and peak memory, for
+ * first- and second-order MAML at 1 and 5 inner steps and iMAML; plus the plain forward+backward of the Conv-4 on
+ * the query batch (75 images; the probe's 80). Inputs are synthetic: only shapes matter for speed.
+ *
+ * <p>Each configuration runs one warm-up meta-step (graph building), then {@code --repeats} measured ones. One JSON
+ * line per configuration. Timings on a shared machine drift: compare variants within one run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Speed and memory of meta-learners on Omniglot Conv-4 shapes.",
+            "One JSON line per configuration: median ms per meta-step and per task, tasks/s, peak memory."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--configs", split = ",",
+            defaultValue = "forward-backward,fomaml-1,maml-1,fomaml-5,maml-5,imaml-5",
+            description = "configurations: forward-backward, fomaml-K, maml-K, imaml-K (K inner steps). "
+                    + "Default: ${DEFAULT-VALUE}")
+    String[] configs;
+
+    @Option(names = "--meta-batch", split = ",", defaultValue = "4",
+            description = "meta-batch sizes (the probe used 32). Default: ${DEFAULT-VALUE}")
+    int[] metaBatches;
+
+    @Option(names = "--ways", defaultValue = "5", description = "N. Default: ${DEFAULT-VALUE}")
+    int ways;
+
+    @Option(names = "--shots", defaultValue = "1", description = "K. Default: ${DEFAULT-VALUE}")
+    int shots;
+
+    @Option(names = "--queries", defaultValue = "15", description = "query examples per class. Default: ${DEFAULT-VALUE}")
+    int queries;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "measured meta-steps. Default: ${DEFAULT-VALUE}")
+    int repeats;
+
+    @Option(names = "--dtype", defaultValue = "FLOAT", description = "FLOAT or DOUBLE. Default: ${DEFAULT-VALUE}")
+    DataType dataType;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Override
+    public Integer call() {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Network net = Conv4.omniglot(ways);
+        EpisodeSource source = SyntheticTasks.templateTasks(net.inputShape(), seed, Math.max(ways, 20), 784, ways,
+                shots, queries, 1.0, dataType, seed);
+        for (String c : configs) {
+            if (c.equals("forward-backward")) {
+                out.println(forwardBackward(net, source.episode(0)));
+                out.flush();
+                continue;
+            }
+            for (int b : metaBatches) {
+                if (b < 1) {
+                    throw new IllegalArgumentException("--meta-batch sizes must be >= 1, got "
+                            + Arrays.toString(metaBatches));
+                }
+                out.println(metaStep(net, c, b, source));
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    private static MetaLearner learner(Network net, String config) {
+        String[] parts = config.split("-");
+        int k;
+        try {
+            k = parts.length == 2 ? Integer.parseInt(parts[1]) : -1;
+        } catch (NumberFormatException e) {
+            k = -1;
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("configuration must be forward-backward, fomaml-K, maml-K or imaml-K "
+                    + "with K >= 1, got '" + config + "'");
+        }
+        return switch (parts[0]) {
+            case "maml" -> new Maml(net, MamlConfig.secondOrder(k, 0.4));
+            case "fomaml" -> new Maml(net, MamlConfig.firstOrder(k, 0.4));
+            case "imaml" -> new Imaml(net, ImamlConfig.builder(2.0).optInnerSteps(k).optInnerStepSize(0.1).build());
+            default -> throw new IllegalArgumentException("unknown algorithm in configuration '" + config
+                    + "': use fomaml, maml or imaml");
+        };
+    }
+
+    private String metaStep(Network net, String config, int metaBatch, EpisodeSource source) {
+        MetaLearner learner = learner(net, config);
+        ParamSet theta = learner.initialise(seed, dataType);
+        TrainingState state = new TrainingState(theta, new OuterOptimizer(new Adam(1e-3), theta.length(), dataType), 0);
+        MetaTrainer trainer = new MetaTrainer(learner, metaBatch);
+        List<Episode> batch = new ArrayList<>();
+        for (int i = 0; i < metaBatch; i++) {
+            batch.add(source.episode(i));
+        }
+        long w0 = System.nanoTime();
+        trainer.step(state, batch, 0);
+        double warmup = (System.nanoTime() - w0) / 1e6;
+        System.gc();
+        MemoryProbe probe = new MemoryProbe();
+        probe.start();
+        double[] ms = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            trainer.step(state, batch, 0);
+            ms[r] = (System.nanoTime() - t0) / 1e6;
+        }
+        MemoryProbe.Peaks p = probe.stop();
+        double median = median(ms);
+        return String.format(Locale.ROOT, "{\"bench\":\"%s\",\"meta_batch\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,"
+                + "\"dtype\":\"%s\",\"median_ms_per_meta_step\":%.1f,\"ms_per_task\":%.1f,\"tasks_per_s\":%.2f,"
+                + "\"first_step_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"rss_growth_mb\":%.1f,"
+                + "\"peak_heap_mb\":%.1f,\"omp_threads\":%d,\"cpus\":%d}", config, metaBatch, ways, shots, queries,
+                dataType, median, median / metaBatch, 1000.0 * metaBatch / median, warmup, repeats,
+                p.peakRssBytes() / 1048576.0, p.rssGrowthBytes() / 1048576.0, p.peakHeapBytes() / 1048576.0,
+                Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors());
+    }
+
+    private String forwardBackward(Network net, Episode e) {
+        ParamSet theta = net.initialise(seed, dataType);
+        LossGradGraph g = new LossGradGraph(net, e.queryX().size(0), dataType);
+        g.run(theta, e.queryX(), e.queryY(), true);
+        MemoryProbe probe = new MemoryProbe();
+        probe.start();
+        int n = Math.max(repeats, 5);
+        double[] ms = new double[n];
+        for (int r = 0; r < n; r++) {
+            long t0 = System.nanoTime();
+            g.run(theta, e.queryX(), e.queryY(), true);
+            ms[r] = (System.nanoTime() - t0) / 1e6;
+        }
+        MemoryProbe.Peaks p = probe.stop();
+        return String.format(Locale.ROOT, "{\"bench\":\"forward-backward\",\"images\":%d,\"dtype\":\"%s\","
+                + "\"median_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"omp_threads\":%d,\"cpus\":%d}",
+                e.queryX().size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
+                Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors());
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+    }
+}

@@ -1,0 +1,163 @@
+package org.dl4jmeta.app.experiment;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.dl4jmeta.algorithm.Imaml;
+import org.dl4jmeta.algorithm.ImamlConfig;
+import org.dl4jmeta.algorithm.Maml;
+import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.model.Conv4;
+import org.dl4jmeta.model.Network;
+import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.task.SyntheticTasks;
+import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code experiment compute-memory} (Rajeswaran et al. 2019, Fig. 2b): time and peak memory of one task's
+ * meta-gradient for MAML (second order), first-order MAML and iMAML as the number of inner steps grows, on the
+ * Omniglot Conv-4 with 20-way 5-shot shapes. MAML keeps every inner step in its differentiated graph, so its
+ * memory grows with the steps; iMAML keeps phi and the CG vectors only, so it stays flat.
+ *
+ * <p>Each configuration builds its graphs, runs one warm-up meta-gradient, then {@code --repeats} measured ones;
+ * the probe covers the measured ones. Inputs are synthetic (shapes are what matters). One JSON line per
+ * configuration, then a summary line with the growth ratios.
+ */
+@Command(name = "compute-memory", mixinStandardHelpOptions = true,
+        description = {"Time and peak memory per meta-gradient of MAML, first-order MAML and iMAML as inner steps "
+                + "grow (Omniglot Conv-4, 20-way 5-shot shapes; Rajeswaran et al. 2019, Fig. 2b).",
+            "Prints one JSON line per configuration and a summary line last."})
+public final class ComputeMemoryCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--steps", split = ",", defaultValue = "1,5,20,50",
+            description = "inner step counts. Default: ${DEFAULT-VALUE}")
+    int[] steps;
+
+    @Option(names = "--algos", split = ",", defaultValue = "maml,fomaml,imaml",
+            description = "algorithms among maml, fomaml, imaml. Default: ${DEFAULT-VALUE}")
+    String[] algos;
+
+    @Option(names = "--ways", defaultValue = "20", description = "N. Default: ${DEFAULT-VALUE}")
+    int ways;
+
+    @Option(names = "--shots", defaultValue = "5", description = "K. Default: ${DEFAULT-VALUE}")
+    int shots;
+
+    @Option(names = "--queries", defaultValue = "5", description = "query examples per class. Default: ${DEFAULT-VALUE}")
+    int queries;
+
+    @Option(names = "--filters", defaultValue = "64", description = "Conv-4 filters. Default: ${DEFAULT-VALUE}")
+    int filters;
+
+    @Option(names = "--image-size", defaultValue = "28", description = "square input size. Default: ${DEFAULT-VALUE}")
+    int imageSize;
+
+    @Option(names = "--repeats", defaultValue = "1", description = "measured meta-gradients per configuration. Default: ${DEFAULT-VALUE}")
+    int repeats;
+
+    @Option(names = "--cg-iterations", defaultValue = "5", description = "iMAML CG iterations. Default: ${DEFAULT-VALUE}")
+    int cgIterations;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--memory-fraction", defaultValue = "0.5",
+            description = "skip a configuration whose predicted RSS growth exceeds this fraction of physical memory. "
+                    + "Default: ${DEFAULT-VALUE}")
+    double memoryFraction;
+
+    @Override
+    public Integer call() {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+        }
+        for (int k : steps) {
+            if (k < 1) {
+                throw new IllegalArgumentException("--steps must all be >= 1, got " + Arrays.toString(steps));
+            }
+        }
+        for (String a : algos) {
+            if (!List.of("maml", "fomaml", "imaml").contains(a)) {
+                throw new IllegalArgumentException("--algos must be among maml, fomaml, imaml, got '" + a + "'");
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Network net = Conv4.build(new long[] {1, imageSize, imageSize}, filters, Conv4.Downsampling.STRIDE, 4, ways);
+        Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), ways, shots, queries, DataType.FLOAT, seed);
+        List<Long> growth = new ArrayList<>();
+        long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        for (String algo : algos) {
+            double perStep = 0;
+            for (int k : steps) {
+                double predicted = perStep * k;
+                if (predicted > memoryFraction * physical) {
+                    out.println(String.format(Locale.ROOT, "{\"experiment\":\"compute-memory\",\"algo\":\"%s\","
+                            + "\"inner_steps\":%d,\"skipped\":\"predicted RSS growth %.1f GB (linear in the steps "
+                            + "from the last measurement) exceeds %.0f%% of the %.1f GB of physical memory\"}", algo, k,
+                            predicted / 1e9, memoryFraction * 100, physical / 1e9));
+                    out.flush();
+                    growth.add(-1L);
+                    continue;
+                }
+                MetaLearner learner = switch (algo) {
+                    case "maml" -> new Maml(net, MamlConfig.secondOrder(k, 0.1));
+                    case "fomaml" -> new Maml(net, MamlConfig.firstOrder(k, 0.1));
+                    default -> new Imaml(net, ImamlConfig.builder(2.0).optInnerSteps(k).optInnerStepSize(0.1)
+                            .optCgIterations(cgIterations).build());
+                };
+                ParamSet theta = learner.initialise(seed, DataType.FLOAT);
+                long t0 = System.nanoTime();
+                learner.metaGradient(theta, e);
+                double warmupMs = (System.nanoTime() - t0) / 1e6;
+                System.gc();
+                MemoryProbe probe = new MemoryProbe();
+                probe.start();
+                long t1 = System.nanoTime();
+                for (int r = 0; r < repeats; r++) {
+                    learner.metaGradient(theta, e);
+                }
+                double ms = (System.nanoTime() - t1) / 1e6 / repeats;
+                MemoryProbe.Peaks p = probe.stop();
+                out.println(String.format(Locale.ROOT, "{\"experiment\":\"compute-memory\",\"algo\":\"%s\","
+                        + "\"inner_steps\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,\"ms_per_meta_gradient\":%.1f,"
+                        + "\"first_call_ms\":%.1f,\"rss_growth_mb\":%.1f,\"peak_rss_mb\":%.1f,"
+                        + "\"peak_heap_mb\":%.1f}", algo, k, ways, shots, queries, ms,
+                        warmupMs, p.rssGrowthBytes() / 1048576.0, p.peakRssBytes() / 1048576.0,
+                        p.peakHeapBytes() / 1048576.0));
+                out.flush();
+                growth.add(p.rssGrowthBytes());
+                perStep = Math.max(perStep, (double) p.rssGrowthBytes() / k);
+                learner = null;
+                System.gc();
+            }
+        }
+        StringBuilder summary = new StringBuilder("{\"experiment\":\"compute-memory\",\"summary\":{");
+        for (int a = 0; a < algos.length; a++) {
+            double first = growth.get(a * steps.length);
+            double last = -1;
+            int lastSteps = steps[0];
+            for (int i = steps.length - 1; i >= 0 && last < 0; i--) {
+                last = growth.get(a * steps.length + i);
+                lastSteps = steps[i];
+            }
+            summary.append(a == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                    "\"%s_rss_growth_ratio_%d_to_%d_steps\":%.2f", algos[a], steps[0], lastSteps,
+                    first > 0 ? last / first : Double.NaN));
+        }
+        out.println(summary.append("}}"));
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,35 @@
+package org.dl4jmeta.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** bench prints one JSON line per configuration with the documented fields, and rejects unknown ones. */
+class BenchCommandTest {
+
+    @Test
+    void onePlausibleJsonLinePerConfiguration() {
+        GradCheckCommandTest.Run r = GradCheckCommandTest.run("bench", "--configs", "forward-backward,fomaml-1,maml-1",
+                "--meta-batch", "2", "--repeats", "1", "--ways", "2", "--queries", "1");
+        assertEquals(0, r.code(), r.out() + r.err());
+        List<String> lines = r.out().lines().filter(l -> l.startsWith("{")).toList();
+        assertEquals(3, lines.size(), r.out());
+        assertTrue(lines.get(0).contains("\"bench\":\"forward-backward\"") && lines.get(0).contains("\"median_ms\":"));
+        for (String l : lines.subList(1, 3)) {
+            assertTrue(l.contains("\"meta_batch\":2") && l.contains("\"ms_per_task\":") && l.contains("\"tasks_per_s\":")
+                    && l.contains("\"peak_rss_mb\":"), l);
+            double perStep = Double.parseDouble(l.replaceAll(".*\"median_ms_per_meta_step\":([0-9.]+).*", "$1"));
+            double perTask = Double.parseDouble(l.replaceAll(".*\"ms_per_task\":([0-9.]+).*", "$1"));
+            assertEquals(perStep / 2, perTask, 0.11, l);
+        }
+    }
+
+    @Test
+    void unknownConfigurationIsNamed() {
+        GradCheckCommandTest.Run r = GradCheckCommandTest.run("bench", "--configs", "sgd-3");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("sgd-3"), r.err());
+    }
+}
