@@ -60,11 +60,7 @@ public final class HfMaml implements MetaLearner {
 
     @Override
     public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
-        }
-        network.requireParams(theta, "theta");
-        inner.requireSupport(theta, x, y);
+        inner.requireAdaptation(theta, x, y, steps);
         return inner.sgd(theta, x, y, steps, (n, k) -> config.innerStepSize(), null);
     }
 

@@ -76,11 +76,7 @@ public final class Imaml implements MetaLearner {
 
     @Override
     public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
-        }
-        network.requireParams(theta, "theta");
-        inner.requireSupport(theta, x, y);
+        inner.requireAdaptation(theta, x, y, steps);
         ParamSet anchor = theta.select(network.paramNames());
         return config.solver() == ImamlConfig.InnerSolver.NEWTON_CG ? newtonCg(anchor, x, y, steps)
                 : gradientDescent(anchor, x, y, steps);

@@ -57,6 +57,19 @@ final class InnerLoop {
     }
 
     /**
+     * Validates a test-time adaptation request (steps, theta, support shapes) before any work.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
+    void requireAdaptation(ParamSet theta, INDArray x, INDArray y, int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
+        }
+        network.requireParams(theta, "theta");
+        requireSupport(theta, x, y);
+    }
+
+    /**
      * Checks that support inputs and targets fit the network and theta.
      */
     void requireSupport(ParamSet theta, INDArray x, INDArray y) {

@@ -125,11 +125,8 @@ public final class Maml implements MetaLearner {
 
     @Override
     public ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
-        }
         requireTheta(theta);
-        inner.requireSupport(theta, supportX, supportY);
+        inner.requireAdaptation(theta, supportX, supportY, steps);
         return inner.sgd(theta, supportX, supportY, steps, (n, k) -> rate(theta, n, k), null);
     }
 

@@ -58,11 +58,7 @@ public final class Reptile implements MetaLearner {
 
     @Override
     public ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
-        }
-        network.requireParams(theta, "theta");
-        inner.requireSupport(theta, supportX, supportY);
+        inner.requireAdaptation(theta, supportX, supportY, steps);
         return inner.sgd(theta, supportX, supportY, steps, (n, k) -> config.innerStepSize(), null);
     }
 
