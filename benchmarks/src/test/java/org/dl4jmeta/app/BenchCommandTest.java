@@ -27,6 +27,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void samplerDrawsRealOmniglotMetaBatches() {
+        java.nio.file.Path omniglot = java.nio.file.Path.of("..", "..", "shared", "datasets", "omniglot");
+        if (!java.nio.file.Files.isDirectory(omniglot)) {
+            omniglot = java.nio.file.Path.of("..", "shared", "datasets", "omniglot");
+        }
+        GradCheckCommandTest.Run r = GradCheckCommandTest.run("bench", "--configs", "sampler", "--meta-batch", "8",
+                "--data-dir", omniglot.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        String line = r.lastLine();
+        assertTrue(line.contains("\"bench\":\"sampler\"") && line.contains("\"meta_batch\":8"), line);
+        double median = Double.parseDouble(line.replaceAll(".*\"median_ms_per_meta_batch\":([0-9.]+).*", "$1"));
+        assertTrue(median > 0, line);
+        GradCheckCommandTest.Run missing = GradCheckCommandTest.run("bench", "--configs", "sampler", "--data-dir",
+                "/nonexistent/omniglot");
+        assertEquals(2, missing.code(), missing.out() + missing.err());
+        assertTrue(missing.err().contains("/nonexistent/omniglot"), missing.err());
+    }
+
+    @Test
     void unknownConfigurationIsNamed() {
         GradCheckCommandTest.Run r = GradCheckCommandTest.run("bench", "--configs", "sgd-3");
         assertEquals(2, r.code(), r.err());

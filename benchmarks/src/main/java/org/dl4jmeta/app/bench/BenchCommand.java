@@ -48,9 +48,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--configs", split = ",",
             defaultValue = "forward-backward,fomaml-1,maml-1,fomaml-5,maml-5,imaml-5",
-            description = "configurations: forward-backward, fomaml-K, maml-K, imaml-K (K inner steps). "
+            description = "configurations: forward-backward, fomaml-K, maml-K, imaml-K (K inner steps), sampler "
+                    + "(drawing meta-batches of real Omniglot episodes from memory, needs --data-dir). "
                     + "Default: ${DEFAULT-VALUE}")
     String[] configs;
+
+    @Option(names = "--data-dir", defaultValue = "../shared/datasets/omniglot",
+            description = "Omniglot folder for the sampler configuration. Default: ${DEFAULT-VALUE}")
+    java.nio.file.Path dataDir;
 
     @Option(names = "--meta-batch", split = ",", defaultValue = "4",
             description = "meta-batch sizes (the probe used 32). Default: ${DEFAULT-VALUE}")
@@ -84,6 +89,13 @@ public final class BenchCommand implements Callable<Integer> {
         EpisodeSource source = SyntheticTasks.templateTasks(net.inputShape(), seed, Math.max(ways, 20), 784, ways,
                 shots, queries, 1.0, dataType, seed);
         for (String c : configs) {
+            if (c.equals("sampler")) {
+                for (int b : metaBatches) {
+                    out.println(sampler(b));
+                    out.flush();
+                }
+                continue;
+            }
             if (c.equals("forward-backward")) {
                 out.println(forwardBackward(net, source.episode(0)));
                 out.flush();
@@ -172,6 +184,41 @@ public final class BenchCommand implements Callable<Integer> {
                 + "\"median_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"omp_threads\":%d,\"cpus\":%d}",
                 e.queryX().size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
                 Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Times drawing meta-batches of Omniglot (Vinyals train) episodes from memory on the calling thread: what
+     * the background prefetcher must beat for training never to wait on data.
+     */
+    private String sampler(int metaBatch) {
+        try {
+            long t0 = System.nanoTime();
+            org.dl4jmeta.datasets.omniglot.OmniglotImages train = org.dl4jmeta.datasets.omniglot.Omniglot.at(dataDir)
+                    .load(org.dl4jmeta.datasets.omniglot.OmniglotScheme.VINYALS, "train");
+            double loadS = (System.nanoTime() - t0) / 1e9;
+            org.dl4jmeta.datasets.episode.EpisodeSampler sampler = new org.dl4jmeta.datasets.episode.EpisodeSampler(
+                    train, org.dl4jmeta.datasets.episode.SamplerConfig.of(ways, shots, queries, seed)
+                            .withDataType(dataType));
+            int warm = 50;
+            int n = Math.max(repeats, 200);
+            for (int t = 0; t < warm; t++) {
+                org.dl4jmeta.datasets.episode.MetaBatchPrefetcher.metaBatch(sampler, t, metaBatch);
+            }
+            double[] ms = new double[n];
+            for (int t = 0; t < n; t++) {
+                long s = System.nanoTime();
+                org.dl4jmeta.datasets.episode.MetaBatchPrefetcher.metaBatch(sampler, warm + t, metaBatch);
+                ms[t] = (System.nanoTime() - s) / 1e6;
+            }
+            double[] sorted = ms.clone();
+            Arrays.sort(sorted);
+            return String.format(Locale.ROOT, "{\"bench\":\"sampler\",\"dataset\":\"omniglot/vinyals/train\","
+                    + "\"meta_batch\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,\"load_s\":%.1f,"
+                    + "\"median_ms_per_meta_batch\":%.2f,\"p90_ms_per_meta_batch\":%.2f,\"meta_batches\":%d}",
+                    metaBatch, ways, shots, queries, loadS, median(ms), sorted[n * 9 / 10], n);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     private static double median(double[] v) {
