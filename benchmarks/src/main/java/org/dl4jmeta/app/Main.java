@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
         description = "Gradient-based meta-learning for few-shot image classification on Deeplearning4j.",
         subcommands = {GradCheckCommand.class, org.dl4jmeta.app.data.DataInfoCommand.class,
             org.dl4jmeta.app.data.DownloadCommand.class, org.dl4jmeta.app.experiment.ExperimentCommand.class,
-            org.dl4jmeta.app.bench.BenchCommand.class, CommandLine.HelpCommand.class})
+            org.dl4jmeta.app.bench.BenchCommand.class, org.dl4jmeta.app.jobs.TrainCommand.class,
+            org.dl4jmeta.app.jobs.EvalCommand.class, org.dl4jmeta.app.jobs.AdaptCommand.class,
+            org.dl4jmeta.app.jobs.ExportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

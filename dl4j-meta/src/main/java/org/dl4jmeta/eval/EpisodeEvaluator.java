@@ -1,12 +1,17 @@
 package org.dl4jmeta.eval;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.algorithm.TaskMetrics;
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.EpisodeSource;
+import org.dl4jmeta.train.WorkerPool;
 
 /**
  * Evaluates meta-parameters the way the papers do (Finn et al. 2017, section 5.2; 600 episodes in later work):
@@ -14,15 +19,38 @@ import org.dl4jmeta.task.EpisodeSource;
  * accuracy on the query set. Episodes come from a seeded source, so two models evaluated with the same source
  * see identical tasks.
  *
- * <p>Not thread-safe (it uses the learner's graph cache).
+ * <p>Built with a learner factory and T threads, episodes are spread over T workers, each with its own learner and
+ * graphs; every episode's outcome is computed exactly as sequentially, so results do not depend on T.
+ * Call order: construct, {@link #evaluate} or {@link #outcomes} any number of times, {@link #close}.
+ * Not thread-safe.
  */
-public final class EpisodeEvaluator {
+public final class EpisodeEvaluator implements AutoCloseable {
 
-    private final MetaLearner learner;
+    private final WorkerPool<Worker> pool;
 
-    /** @param learner the learner whose {@code adapt} is used */
+    /** A worker's learner and its forward graphs by query size. */
+    private static final class Worker {
+        final MetaLearner learner;
+        final Map<String, LossGradGraph> graphs = new HashMap<>();
+
+        Worker(MetaLearner learner) {
+            this.learner = learner;
+        }
+    }
+
+    /** @param learner the learner whose {@code adapt} is used (sequential evaluation) */
     public EpisodeEvaluator(MetaLearner learner) {
-        this.learner = Objects.requireNonNull(learner, "learner");
+        Objects.requireNonNull(learner, "learner");
+        this.pool = new WorkerPool<>(() -> new Worker(learner), 1);
+    }
+
+    /**
+     * @param factory creates one learner per worker, all configured identically
+     * @param threads workers T, &gt;= 1
+     */
+    public EpisodeEvaluator(Supplier<? extends MetaLearner> factory, int threads) {
+        Objects.requireNonNull(factory, "factory");
+        this.pool = new WorkerPool<>(() -> new Worker(factory.get()), threads);
     }
 
     /**
@@ -33,25 +61,42 @@ public final class EpisodeEvaluator {
      * @return per-episode accuracies with mean and 95% confidence interval
      */
     public EvaluationResult evaluate(ParamSet theta, EpisodeSource source, int episodes, int steps) {
+        return EvaluationResult.of(outcomes(theta, source, episodes, steps));
+    }
+
+    /**
+     * Adapts on and scores episodes 0..n-1 of a source.
+     *
+     * @param theta meta-parameters (not modified)
+     * @param source test episodes
+     * @param episodes number of episodes n, &gt;= 1
+     * @param steps test-time inner steps, &gt;= 1
+     * @return every episode's outcome, in episode order
+     * @throws IllegalArgumentException if episodes or steps is below 1, or theta does not fit the episodes
+     */
+    public List<EpisodeOutcome> outcomes(ParamSet theta, EpisodeSource source, int episodes, int steps) {
         if (episodes < 1) {
             throw new IllegalArgumentException("episodes must be >= 1, got " + episodes);
         }
         if (steps < 1) {
             throw new IllegalArgumentException("test inner steps must be >= 1, got " + steps);
         }
-        double[] acc = new double[episodes];
-        double[] loss = new double[episodes];
-        LossGradGraph graph = null;
-        for (int i = 0; i < episodes; i++) {
-            Episode e = source.episode(i);
-            ParamSet phi = learner.adapt(theta, e.supportX(), e.supportY(), steps);
-            if (graph == null || graph.batch() != e.queryX().size(0) || graph.dataType() != theta.dataType()) {
-                graph = new LossGradGraph(learner.network(), e.queryX().size(0), theta.dataType());
-            }
-            LossGradGraph.Result r = graph.run(phi, e.queryX(), e.queryY(), false);
-            acc[i] = TaskMetrics.accuracy(r.output(), e.queryY());
-            loss[i] = r.loss();
-        }
-        return EvaluationResult.of(acc, loss);
+        return pool.map(episodes, (w, i) -> outcome(w, theta, source.episode(i), i, steps));
+    }
+
+    private static EpisodeOutcome outcome(Worker w, ParamSet theta, Episode e, long index, int steps) {
+        ParamSet phi = w.learner.adapt(theta, e.supportX(), e.supportY(), steps);
+        long q = e.queryX().size(0);
+        LossGradGraph graph = w.graphs.computeIfAbsent(q + "/" + theta.dataType(),
+                k -> new LossGradGraph(w.learner.network(), q, theta.dataType()));
+        LossGradGraph.Result r = graph.run(phi, e.queryX(), e.queryY(), false);
+        return new EpisodeOutcome(index, TaskMetrics.accuracy(r.output(), e.queryY()), r.loss(), r.output(),
+                e.queryY());
+    }
+
+    /** Stops the worker threads. Idempotent. */
+    @Override
+    public void close() {
+        pool.close();
     }
 }

@@ -1,5 +1,8 @@
 package org.dl4jmeta.eval;
 
+import java.util.List;
+import org.nd4j.evaluation.classification.Evaluation;
+
 /**
  * Per-episode query accuracies and their summary.
  *
@@ -33,5 +36,48 @@ public record EvaluationResult(double[] accuracies, double[] losses, double mean
         }
         double sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
         return new EvaluationResult(accuracies.clone(), losses.clone(), mean, 1.96 * sd / Math.sqrt(n));
+    }
+
+    /**
+     * @param outcomes per-episode outcomes (not empty), in episode order
+     * @return their summary
+     */
+    public static EvaluationResult of(List<EpisodeOutcome> outcomes) {
+        double[] acc = new double[outcomes.size()];
+        double[] loss = new double[outcomes.size()];
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] = outcomes.get(i).accuracy();
+            loss[i] = outcomes.get(i).loss();
+        }
+        return of(acc, loss);
+    }
+
+    /** @return the number of episodes */
+    public int episodes() {
+        return accuracies.length;
+    }
+
+    /**
+     * The outcomes of many episodes pooled into one DL4J evaluation (classes are label positions 0..N-1; see
+     * {@link EpisodeOutcome#toEvaluation}). Its accuracy is the mean over all query examples, which equals
+     * {@link #mean} when every episode has the same number of queries.
+     *
+     * @param outcomes per-episode outcomes (not empty)
+     * @return the merged DL4J {@link Evaluation}
+     */
+    public static Evaluation toEvaluation(List<EpisodeOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            throw new IllegalArgumentException("need at least one episode outcome, got none");
+        }
+        Evaluation all = null;
+        for (EpisodeOutcome o : outcomes) {
+            Evaluation e = o.toEvaluation();
+            if (all == null) {
+                all = e;
+            } else {
+                all.merge(e);
+            }
+        }
+        return all;
     }
 }

@@ -1,5 +1,5 @@
 /**
- * Few-shot evaluation: adapt on each test episode's support set, score its query set, and report the mean
- * accuracy with a 95% confidence interval.
+ * Few-shot evaluation: adapt on each test episode's support set, score its query set, and report the mean accuracy
+ * with a 95% confidence interval; per-episode outcomes convert to DL4J {@code Evaluation} objects.
  */
 package org.dl4jmeta.eval;

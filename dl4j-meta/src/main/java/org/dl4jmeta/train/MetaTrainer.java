@@ -3,6 +3,7 @@ package org.dl4jmeta.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.dl4jmeta.algorithm.MetaGradient;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.model.ParamSet;
@@ -15,25 +16,64 @@ import org.dl4jmeta.task.EpisodeSource;
  *
  * <p>Iteration t (0-based) uses episodes tB .. tB+B-1 of the source, so a run is a pure function of the initial
  * state, the configuration and the source's seed, and resuming from a saved state reproduces the uninterrupted
- * run. Call order: construct, {@link #addListener} as needed, then {@link #fit} or {@link #step} repeatedly.
- * Not thread-safe.
+ * run.
+ *
+ * <p>Parallel meta-batches: built with a learner factory and T threads, the tasks of a meta-batch are computed on T
+ * workers, each with its own learner (and so its own graphs); the per-task meta-gradients are summed on the calling
+ * thread in task order, exactly as the sequential loop sums them, so the result does not depend on T. With T = 1
+ * everything runs inline on the calling thread. In factory mode, worker learners that are also
+ * {@link TrainingListener}s (BI-MAML's phase switch) are notified automatically, every one of them, so all workers
+ * stay in the same state; do not register them yourself.
+ *
+ * <p>Call order: construct, {@link #addListener} as needed, then {@link #fit} or {@link #step} repeatedly, and
+ * {@link #close} to stop worker threads. Not thread-safe.
  */
-public final class MetaTrainer {
+public final class MetaTrainer implements AutoCloseable {
 
     private final MetaLearner learner;
     private final int metaBatchSize;
+    private final WorkerPool<MetaLearner> pool;
+    private final List<TrainingListener> learnerListeners = new ArrayList<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
 
     /**
+     * A sequential trainer around one learner.
+     *
      * @param learner the meta-learner
      * @param metaBatchSize tasks per outer update B, &gt;= 1
      */
     public MetaTrainer(MetaLearner learner, int metaBatchSize) {
         this.learner = Objects.requireNonNull(learner, "learner");
+        requireBatch(metaBatchSize);
+        this.metaBatchSize = metaBatchSize;
+        this.pool = new WorkerPool<>(() -> learner, 1);
+    }
+
+    /**
+     * A trainer computing the tasks of each meta-batch on {@code threads} workers.
+     *
+     * @param factory creates one learner per worker; every learner must be configured identically
+     * @param metaBatchSize tasks per outer update B, &gt;= 1
+     * @param threads workers T, &gt;= 1 (1: inline, no threads)
+     * @throws IllegalArgumentException if metaBatchSize or threads is below 1
+     */
+    public MetaTrainer(Supplier<? extends MetaLearner> factory, int metaBatchSize, int threads) {
+        Objects.requireNonNull(factory, "factory");
+        requireBatch(metaBatchSize);
+        this.metaBatchSize = metaBatchSize;
+        this.pool = new WorkerPool<>(factory, threads);
+        this.learner = pool.primary();
+        for (MetaLearner l : pool.contexts()) {
+            if (l instanceof TrainingListener tl) {
+                learnerListeners.add(tl);
+            }
+        }
+    }
+
+    private static void requireBatch(int metaBatchSize) {
         if (metaBatchSize < 1) {
             throw new IllegalArgumentException("metaBatchSize must be >= 1, got " + metaBatchSize);
         }
-        this.metaBatchSize = metaBatchSize;
     }
 
     /**
@@ -48,6 +88,25 @@ public final class MetaTrainer {
     /** @return the meta-batch size */
     public int metaBatchSize() {
         return metaBatchSize;
+    }
+
+    /** @return the number of workers computing a meta-batch's tasks */
+    public int threads() {
+        return pool.size();
+    }
+
+    /**
+     * @return the learner used on the calling thread (also for {@code outerStepScale}); between iterations it may be
+     *     used there, e.g. for validation
+     */
+    public MetaLearner learner() {
+        return learner;
+    }
+
+    private List<TrainingListener> allListeners() {
+        List<TrainingListener> all = new ArrayList<>(learnerListeners);
+        all.addAll(listeners);
+        return all;
     }
 
     /**
@@ -65,7 +124,8 @@ public final class MetaTrainer {
             throw new IllegalArgumentException("iterations (" + iterations + ") must be >= the state's completed "
                     + "iterations (" + state.iteration() + ")");
         }
-        listeners.forEach(l -> l.onStart(state));
+        List<TrainingListener> all = allListeners();
+        all.forEach(l -> l.onStart(state));
         boolean stop = false;
         while (state.iteration() < iterations && !stop) {
             long first = (long) state.iteration() * metaBatchSize;
@@ -74,11 +134,11 @@ public final class MetaTrainer {
                 batch.add(source.episode(first + i));
             }
             IterationMetrics m = step(state, batch, first);
-            for (TrainingListener l : listeners) {
+            for (TrainingListener l : all) {
                 stop |= l.shouldStop(m, state);
             }
         }
-        listeners.forEach(l -> l.onEnd(state));
+        all.forEach(l -> l.onEnd(state));
         return state;
     }
 
@@ -89,7 +149,8 @@ public final class MetaTrainer {
      * @param batch the tasks
      * @param firstEpisodeIndex the source index of {@code batch.get(0)}, for error messages
      * @return the iteration's metrics
-     * @throws NonFiniteLossException if a loss or gradient is NaN or infinite (nothing is updated)
+     * @throws NonFiniteLossException if a loss or gradient is NaN or infinite (nothing is updated); it names the
+     *     first such task in batch order
      */
     public IterationMetrics step(TrainingState state, List<Episode> batch, long firstEpisodeIndex) {
         if (batch.isEmpty()) {
@@ -98,6 +159,7 @@ public final class MetaTrainer {
         long t0 = System.nanoTime();
         int iteration = state.iteration() + 1;
         ParamSet theta = state.theta();
+        List<MetaGradient> grads = pool.map(batch.size(), (l, i) -> l.metaGradient(theta, batch.get(i)));
         ParamSet sum = theta.zerosLike();
         double metaLoss = 0;
         double supportBefore = 0;
@@ -105,7 +167,7 @@ public final class MetaTrainer {
         double accBefore = 0;
         double accAfter = 0;
         for (int i = 0; i < batch.size(); i++) {
-            MetaGradient mg = learner.metaGradient(theta, batch.get(i));
+            MetaGradient mg = grads.get(i);
             double loss = mg.metrics().queryLossAfter();
             if (!Double.isFinite(loss)) {
                 throw new NonFiniteLossException(iteration, firstEpisodeIndex + i, "query loss after adaptation is "
@@ -131,9 +193,15 @@ public final class MetaTrainer {
         state.advance();
         IterationMetrics m = new IterationMetrics(iteration, metaLoss / b, supportBefore / b, queryBefore / b,
                 accBefore / b, accAfter / b, sum.norm2(), (System.nanoTime() - t0) / 1e6);
-        for (TrainingListener l : listeners) {
+        for (TrainingListener l : allListeners()) {
             l.iterationDone(m, state);
         }
         return m;
+    }
+
+    /** Stops the worker threads (none with one worker). Idempotent. */
+    @Override
+    public void close() {
+        pool.close();
     }
 }

@@ -1,0 +1,179 @@
+package org.dl4jmeta.app.jobs;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.eval.EpisodeEvaluator;
+import org.dl4jmeta.eval.EpisodeOutcome;
+import org.dl4jmeta.eval.EvaluationResult;
+import org.dl4jmeta.io.AtomicFiles;
+import org.dl4jmeta.io.Json;
+import org.dl4jmeta.io.SavedModel;
+import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.provenance.Provenance;
+import org.dl4jmeta.task.EpisodeSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code eval}: the few-shot protocol of the papers (Finn et al. 2017, section 5.2; 600 test episodes): adapt the
+ * meta-model on each test episode's support set with K inner steps, score its query set, report the mean accuracy
+ * and its 95% confidence interval 1.96 s / sqrt(n). Test episodes depend only on (seed, split, index), so two
+ * models evaluated with the same seed see identical tasks.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Adapts a meta-model on each of N seeded test episodes and prints, last, "
+                + "accuracy=<mean> ci95=<half-width> episodes=<n>.",
+            "Per-episode results, with provenance, go to --out (default: beside the model)."})
+public final class EvalCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE|pretrained:NAME",
+            description = "a model file (model.zip, best.zip, checkpoint.zip) or pretrained:omniglot-5way-1shot")
+    String model;
+
+    @Option(names = "--dataset", paramLabel = "omniglot|miniimagenet|synthetic",
+            description = "Default: the model's training data set")
+    String dataset;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Default: the model's training data folder")
+    Path dataDir;
+
+    @Option(names = "--split", defaultValue = "test", description = "Default: ${DEFAULT-VALUE}")
+    String split;
+
+    @Option(names = "--episodes", defaultValue = "600", description = "test episodes. Default: ${DEFAULT-VALUE}")
+    int episodes;
+
+    @Option(names = "--inner-steps", description = "adaptation steps. Default: the model's test inner steps")
+    Integer innerSteps;
+
+    @Option(names = "--ways", description = "Default: the model's (must equal its outputs)")
+    Integer ways;
+
+    @Option(names = "--shots", description = "Default: the model's training shots")
+    Integer shots;
+
+    @Option(names = "--queries", description = "Default: the model's training queries")
+    Integer queries;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the test episodes. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "1", description = "workers adapting episodes. Default: ${DEFAULT-VALUE}")
+    int threads;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "per-episode results (JSON). Default: beside the model")
+    Path out;
+
+    @Option(names = "--dl4j-stats", description = "also print DL4J's Evaluation statistics (confusion matrix "
+            + "over label positions) to standard error")
+    boolean dl4jStats;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (episodes < 1) {
+            throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        ModelRef ref = ModelRef.load(model);
+        SavedModel m = ref.model();
+        if (m.kind() == SavedModel.Kind.ADAPTED) {
+            throw new IllegalArgumentException(model + " is an adapted model (classes " + m.classNames()
+                    + "); eval measures meta-models: give model.zip, best.zip or a checkpoint");
+        }
+        MetaLearner first = m.createLearner();
+        int outputs = (int) first.network().outputs();
+        String ds = dataset != null ? dataset : string(ref, "dataset", "--dataset");
+        Path dir = dataDir != null ? dataDir : ds.equals("synthetic") ? null
+                : Path.of(string(ref, "dataDir", "--data-dir"));
+        int n = ways != null ? ways : outputs;
+        if (n != outputs) {
+            throw new IllegalArgumentException("the model is " + outputs + "-way (its head has " + outputs
+                    + " outputs); --ways must be " + outputs + ", got " + n);
+        }
+        int k = shots != null ? shots : integer(ref, "shots", "--shots");
+        int q = queries != null ? queries : integer(ref, "queries", "--queries");
+        int steps = innerSteps != null ? innerSteps
+                : ref.config("testInnerSteps") instanceof Number v ? v.intValue() : first.innerSteps();
+        ParamSet theta = m.parameters();
+        DataType dt = theta.dataType();
+        EpisodeSource test = DataSets.episodes(ds, dir, split, n, k, q, seed, dt);
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("model", model);
+        cfg.put("dataset", ds);
+        cfg.put("dataDir", dir == null ? null : dir.toString());
+        cfg.put("split", split);
+        cfg.put("ways", n);
+        cfg.put("shots", k);
+        cfg.put("queries", q);
+        cfg.put("innerSteps", steps);
+        cfg.put("episodes", episodes);
+        cfg.put("seed", seed);
+        cfg.put("threads", threads);
+        Provenance prov = Provenance.capture(Path.of("."), dt, seed, cfg,
+                DataSets.checksums(ds, dir, List.of(split)));
+        List<EpisodeOutcome> outcomes;
+        Runnable restoreCores = DataSets.shareCores(threads);
+        try (EpisodeEvaluator ev = new EpisodeEvaluator(m::createLearner, threads)) {
+            outcomes = ev.outcomes(theta, test, episodes, steps);
+        } finally {
+            restoreCores.run();
+        }
+        EvaluationResult r = EvaluationResult.of(outcomes);
+        List<Map<String, Object>> per = new ArrayList<>();
+        for (EpisodeOutcome o : outcomes) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("episode", o.episode());
+            e.put("accuracy", o.accuracy());
+            e.put("loss", o.loss());
+            per.add(e);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("accuracy", r.mean());
+        result.put("ci95", r.ci95());
+        result.put("episodes", r.episodes());
+        result.put("config", cfg);
+        result.put("provenance", prov.finished());
+        result.put("modelProvenance", m.provenance());
+        result.put("perEpisode", per);
+        Path file = out != null ? out : ref.sibling(".eval-" + ds + "-" + split + "-seed" + seed + ".json");
+        AtomicFiles.writeString(file, Json.write(result));
+        if (dl4jStats) {
+            System.err.println(EvaluationResult.toEvaluation(outcomes).stats());
+        }
+        stdout.println("results=" + file);
+        stdout.println(String.format(Locale.ROOT, "accuracy=%.4f ci95=%.4f episodes=%d", r.mean(), r.ci95(),
+                r.episodes()));
+        stdout.flush();
+        return 0;
+    }
+
+    private static String string(ModelRef ref, String key, String flag) {
+        Object v = ref.config(key);
+        if (v == null) {
+            throw new IllegalArgumentException(ref.name() + " does not record its " + key + "; give " + flag);
+        }
+        return v.toString();
+    }
+
+    private static int integer(ModelRef ref, String key, String flag) {
+        if (ref.config(key) instanceof Number v) {
+            return v.intValue();
+        }
+        throw new IllegalArgumentException(ref.name() + " does not record its " + key + "; give " + flag);
+    }
+}

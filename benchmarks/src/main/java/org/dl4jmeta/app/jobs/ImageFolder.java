@@ -1,0 +1,239 @@
+package org.dl4jmeta.app.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.datavec.image.loader.NativeImageLoader;
+import org.dl4jmeta.datasets.AreaResampler;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads folders of images of any size and any format DataVec's {@link NativeImageLoader} (OpenCV) decodes, and
+ * converts them to a model's input: channels and size of the network, resized by area averaging as the data sets are
+ * ({@link AreaResampler}), with the data set's pixel convention.
+ *
+ * <p>A labelled folder has one subfolder per class (sorted by name: class i is the i-th subfolder) holding that
+ * class's images. Files with other extensions (e.g. README.txt) and hidden files are skipped. Not thread-safe.
+ */
+final class ImageFolder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImageFolder.class);
+
+    /** Extensions read as images. */
+    static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "pbm", "pgm",
+            "ppm", "pnm", "webp", "jp2");
+
+    /** How pixels become network inputs. */
+    enum Preprocessing {
+        /** Omniglot's convention: grey, ink = 1 - luminance in [0, 1], so dark strokes on light paper are 1 */
+        INK,
+        /** grey luminance in [0, 1] */
+        GREY,
+        /** Mini-ImageNet's convention: RGB channels in [0, 1] */
+        RGB;
+
+        /**
+         * @param dataset the data set a model was trained on (may be null)
+         * @param channels its input channels
+         * @return the preprocessing that reproduces the training images' convention
+         */
+        static Preprocessing forModel(Object dataset, long channels) {
+            if ("miniimagenet".equals(dataset) || channels == 3) {
+                return RGB;
+            }
+            return INK;
+        }
+    }
+
+    /**
+     * A set of images as one tensor.
+     *
+     * @param files the image files, in row order
+     * @param labels the class index of each row (-1 where unlabelled)
+     * @param classes the class names (empty where unlabelled)
+     * @param x the images [n, c, h, w]
+     */
+    record Images(List<Path> files, int[] labels, List<String> classes, INDArray x) {
+    }
+
+    private final long[] inputShape;
+    private final Preprocessing preprocessing;
+    private final DataType dataType;
+    private final NativeImageLoader loader;
+
+    /**
+     * @param inputShape the network's per-example input [c, h, w]
+     * @param preprocessing the pixel convention
+     * @param dataType the model's data type
+     * @throws IllegalArgumentException if the preprocessing does not fit the channels
+     */
+    ImageFolder(long[] inputShape, Preprocessing preprocessing, DataType dataType) {
+        if (inputShape.length != 3) {
+            throw new IllegalArgumentException("image input must be [channels,height,width], the model's is "
+                    + java.util.Arrays.toString(inputShape));
+        }
+        int c = (int) inputShape[0];
+        if ((preprocessing == Preprocessing.RGB) != (c == 3) || (c != 1 && c != 3)) {
+            throw new IllegalArgumentException("preprocessing " + preprocessing.name().toLowerCase(Locale.ROOT)
+                    + " does not fit a model with " + c + " input channels (use ink or grey for 1, rgb for 3)");
+        }
+        this.inputShape = inputShape.clone();
+        this.preprocessing = preprocessing;
+        this.dataType = dataType;
+        this.loader = new NativeImageLoader(-1, -1, c);
+    }
+
+    /**
+     * @param dir a folder of images
+     * @return its image files, sorted by name
+     * @throws IOException if it cannot be listed
+     */
+    static List<Path> imageFiles(Path dir) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (!Files.isRegularFile(p) || name.startsWith(".")) {
+                    continue;
+                }
+                int dot = name.lastIndexOf('.');
+                String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+                if (EXTENSIONS.contains(ext)) {
+                    files.add(p);
+                } else {
+                    LOG.warn("skipping {}: not an image extension ({})", p, String.join(", ", EXTENSIONS));
+                }
+            }
+        }
+        return files;
+    }
+
+    /**
+     * @param dir a folder
+     * @return its subfolders (classes), sorted by name, hidden ones skipped
+     * @throws IOException if it cannot be listed
+     */
+    static List<Path> classFolders(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted().toList();
+        }
+    }
+
+    /**
+     * Reads a labelled folder: one subfolder per class.
+     *
+     * @param dir the folder
+     * @param what "support" or "query", for messages
+     * @return the images, labels by subfolder order
+     * @throws IOException if a file cannot be read or decoded (named)
+     * @throws IllegalArgumentException if the folder has no class subfolders or a class has no images
+     */
+    Images readLabelled(Path dir, String what) throws IOException {
+        requireFolder(dir, what);
+        List<Path> classes = classFolders(dir);
+        if (classes.isEmpty()) {
+            throw new IllegalArgumentException(what + " folder " + dir + " has no class subfolders; put each class's "
+                    + "images in a subfolder named after the class, e.g. " + dir.resolve("cat").resolve("1.png"));
+        }
+        List<Path> files = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < classes.size(); c++) {
+            List<Path> f = imageFiles(classes.get(c));
+            if (f.isEmpty()) {
+                throw new IllegalArgumentException("class folder " + classes.get(c) + " holds no images (readable "
+                        + "extensions: " + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
+            }
+            names.add(classes.get(c).getFileName().toString());
+            for (Path p : f) {
+                files.add(p);
+                labels.add(c);
+            }
+        }
+        return new Images(files, labels.stream().mapToInt(Integer::intValue).toArray(), names, read(files));
+    }
+
+    /**
+     * Reads an unlabelled folder of images.
+     *
+     * @param dir the folder
+     * @param what for messages
+     * @return the images, every label -1
+     * @throws IOException if a file cannot be read or decoded (named)
+     * @throws IllegalArgumentException if there are no images
+     */
+    Images readUnlabelled(Path dir, String what) throws IOException {
+        requireFolder(dir, what);
+        List<Path> files = imageFiles(dir);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException(what + " folder " + dir + " holds no images");
+        }
+        int[] labels = new int[files.size()];
+        java.util.Arrays.fill(labels, -1);
+        return new Images(files, labels, List.of(), read(files));
+    }
+
+    private static void requireFolder(Path dir, String what) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(what + " folder " + dir + " does not exist or is not a folder");
+        }
+    }
+
+    /**
+     * @param files image files
+     * @return the images as [n, c, h, w] in the model's data type
+     * @throws IOException if a file cannot be read or decoded (named)
+     */
+    INDArray read(List<Path> files) throws IOException {
+        int c = (int) inputShape[0];
+        int h = (int) inputShape[1];
+        int w = (int) inputShape[2];
+        int len = c * h * w;
+        float[] all = new float[files.size() * len];
+        for (int i = 0; i < files.size(); i++) {
+            convert(files.get(i), all, i * len);
+        }
+        return Nd4j.create(all, new long[] {files.size(), c, h, w}, 'c').castTo(dataType);
+    }
+
+    private void convert(Path file, float[] out, int offset) throws IOException {
+        INDArray img;
+        try {
+            img = loader.asMatrix(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot decode image " + file + " (" + e.getMessage() + "): it is corrupt or not "
+                    + "an image", e);
+        }
+        if (img == null || img.rank() != 4 || img.size(2) < 1 || img.size(3) < 1) {
+            throw new IOException("cannot decode image " + file + ": the decoder returned no pixels");
+        }
+        int c = (int) inputShape[0];
+        int h = (int) inputShape[1];
+        int w = (int) inputShape[2];
+        int ih = (int) img.size(2);
+        int iw = (int) img.size(3);
+        float[] src = img.dup('c').data().asFloat();
+        AreaResampler resampler = new AreaResampler(ih, iw, h, w);
+        float[] plane = new float[h * w];
+        for (int ch = 0; ch < c; ch++) {
+            // OpenCV decodes colour as BGR; RGB models get channel 2 - ch
+            int from = (c == 3 ? 2 - ch : ch) * ih * iw;
+            resampler.resample(src, from, plane, 0);
+            int to = offset + ch * h * w;
+            for (int p = 0; p < plane.length; p++) {
+                float v = plane[p] / 255f;
+                out[to + p] = preprocessing == Preprocessing.INK ? 1f - v : v;
+            }
+        }
+    }
+}

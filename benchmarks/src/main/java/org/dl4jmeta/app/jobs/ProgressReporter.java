@@ -1,0 +1,105 @@
+package org.dl4jmeta.app.jobs;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import org.dl4jmeta.train.IterationMetrics;
+import org.dl4jmeta.train.TrainingListener;
+import org.dl4jmeta.train.TrainingState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shows training progress: on a terminal a progress bar with ETA, meta-loss and accuracy redrawn in place on
+ * standard error (at most ten times a second); otherwise (a log file, CI) a plain SLF4J line every N iterations.
+ * Loss and accuracy are exponential moving averages over about 20 iterations, as single meta-batches are noisy.
+ */
+final class ProgressReporter implements TrainingListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
+    private static final int WIDTH = 30;
+
+    private final int total;
+    private final int logEvery;
+    private final PrintStream terminal;
+    private long startNanos;
+    private int startIteration;
+    private long lastDraw;
+    private double loss = Double.NaN;
+    private double accuracy = Double.NaN;
+    private boolean drawn;
+
+    /**
+     * @param total the iteration to reach
+     * @param logEvery iterations between log lines when not on a terminal
+     * @param terminal where to draw the bar, or null to log lines instead
+     */
+    ProgressReporter(int total, int logEvery, PrintStream terminal) {
+        this.total = total;
+        this.logEvery = logEvery;
+        this.terminal = terminal;
+    }
+
+    @Override
+    public void onStart(TrainingState state) {
+        startNanos = System.nanoTime();
+        startIteration = state.iteration();
+    }
+
+    @Override
+    public void iterationDone(IterationMetrics m, TrainingState state) {
+        double a = 0.1;
+        loss = Double.isNaN(loss) ? m.metaLoss() : (1 - a) * loss + a * m.metaLoss();
+        accuracy = Double.isNaN(accuracy) ? m.queryAccuracyAfter() : (1 - a) * accuracy + a * m.queryAccuracyAfter();
+        int done = m.iteration();
+        double perIteration = (System.nanoTime() - startNanos) / 1e9 / Math.max(1, done - startIteration);
+        String eta = duration(perIteration * (total - done));
+        if (terminal != null) {
+            long now = System.nanoTime();
+            if (now - lastDraw > 100_000_000L || done == total) {
+                lastDraw = now;
+                int filled = (int) ((long) WIDTH * done / total);
+                terminal.print(String.format(Locale.ROOT, "\r[%s%s] %5.1f%% %d/%d ETA %s loss %.4f acc %.4f ",
+                        "#".repeat(filled), "-".repeat(WIDTH - filled), 100.0 * done / total, done, total, eta, loss,
+                        accuracy));
+                terminal.flush();
+                drawn = true;
+            }
+        } else if (done % logEvery == 0 || done == total) {
+            LOG.info(String.format(Locale.ROOT, "iteration %d/%d meta_loss=%.4f accuracy_before=%.4f "
+                    + "accuracy_after=%.4f gradient_norm=%.3e s_per_iteration=%.3f eta=%s", done, total, loss,
+                    m.queryAccuracyBefore(), accuracy, m.gradientNorm(), perIteration, eta));
+        }
+    }
+
+    /** Ends the bar's line so that a log line does not overwrite it. */
+    void newLine() {
+        if (terminal != null && drawn) {
+            terminal.println();
+            terminal.flush();
+            drawn = false;
+        }
+    }
+
+    @Override
+    public void onEnd(TrainingState state) {
+        newLine();
+    }
+
+    /** @return the smoothed meta-loss */
+    double loss() {
+        return loss;
+    }
+
+    /** @return the smoothed post-adaptation accuracy */
+    double accuracy() {
+        return accuracy;
+    }
+
+    static String duration(double seconds) {
+        if (!Double.isFinite(seconds) || seconds < 0) {
+            return "--:--:--";
+        }
+        long s = Math.round(seconds);
+        return String.format(Locale.ROOT, "%02d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    }
+}

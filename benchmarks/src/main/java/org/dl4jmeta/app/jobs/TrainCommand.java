@@ -1,0 +1,265 @@
+package org.dl4jmeta.app.jobs;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.dl4jmeta.io.Json;
+import org.dl4jmeta.io.ModelFile;
+import org.dl4jmeta.io.SavedModel;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code train}: meta-trains a Conv-4 on Omniglot, Mini-ImageNet or synthetic tasks with any of the library's
+ * algorithms, from flags and/or a JSON config file (flags win), into a run folder; {@code --resume} continues a run
+ * from its checkpoint and reproduces the uninterrupted run exactly.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Meta-trains a model: progress bar on a terminal (log lines otherwise), metrics.jsonl, "
+                + "best.zip by validation accuracy, checkpoint.zip every --checkpoint-every iterations and on "
+                + "Ctrl-C/SIGTERM, model.zip at the end.",
+            "Settings come from the data set's defaults, then --config FILE (JSON, keys as in config.json), then the "
+                + "flags. --resume continues the run in --run-dir exactly where its checkpoint left off.",
+            "Exit codes: 0 done, 1 a loss became NaN or infinite (the last good state is checkpointed), 2 bad input, "
+                + "130 stopped early (resume it)."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "JSON object of settings (see config.json of a run)")
+    Path configFile;
+
+    @Option(names = "--resume", description = "continue the run in --run-dir from its checkpoint.zip")
+    boolean resume;
+
+    @Option(names = "--dataset", paramLabel = "omniglot|miniimagenet|synthetic", description = "Default: omniglot")
+    String dataset;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "the data set's folder, e.g. ../shared/datasets/omniglot")
+    Path dataDir;
+
+    @Option(names = "--train-split", description = "Default: train")
+    String trainSplit;
+
+    @Option(names = "--val-split", description = "Default: val")
+    String valSplit;
+
+    @Option(names = "--ways", description = "classes per episode N. Default: 5")
+    Integer ways;
+
+    @Option(names = "--shots", description = "support examples per class K. Default: 1")
+    Integer shots;
+
+    @Option(names = "--queries", description = "query examples per class. Default: 15")
+    Integer queries;
+
+    @Option(names = "--algo", paramLabel = "maml|fomaml|reptile|imaml|hfmaml|bimaml", description = "Default: maml")
+    String algorithm;
+
+    @Option(names = "--inner-steps", description = "inner steps in training. Default: 1 (Mini-ImageNet 5)")
+    Integer innerSteps;
+
+    @Option(names = "--test-inner-steps", description = "inner steps at validation and test. Default: 3 (10)")
+    Integer testInnerSteps;
+
+    @Option(names = "--inner-step-size", description = "alpha. Default: 0.4 (0.01)")
+    Double innerStepSize;
+
+    @Option(names = "--learned-step-sizes", description = "maml/fomaml: learn alpha per tensor and step")
+    Boolean learnedStepSizes;
+
+    @Option(names = "--imaml-lambda", description = "imaml: regularisation lambda. Default: 2")
+    Double imamlLambda;
+
+    @Option(names = "--imaml-solver", paramLabel = "gd|newton-cg", description = "imaml inner solver. Default: gd")
+    String imamlSolver;
+
+    @Option(names = "--cg-iterations", description = "imaml: CG iterations of the meta-gradient. Default: 5")
+    Integer cgIterations;
+
+    @Option(names = "--hf-delta", description = "hfmaml: finite-difference step. Default: 1e-3")
+    Double hfDelta;
+
+    @Option(names = "--bimaml-epsilon0", description = "bimaml: gradient norm ending phase 1. Default: 0")
+    Double bimamlEpsilon0;
+
+    @Option(names = "--bimaml-epsilon", description = "bimaml: gradient norm stopping phase 2. Default: 0")
+    Double bimamlEpsilon;
+
+    @Option(names = "--filters", description = "Conv-4 filters per block. Default: 64 (Mini-ImageNet 32)")
+    Integer filters;
+
+    @Option(names = "--blocks", description = "Conv-4 blocks. Default: 4")
+    Integer blocks;
+
+    @Option(names = "--meta-batch-size", description = "tasks per outer update. Default: 32 (4)")
+    Integer metaBatchSize;
+
+    @Option(names = "--meta-lr", description = "outer learning rate. Default: 1e-3")
+    Double metaLr;
+
+    @Option(names = "--optimizer", paramLabel = "adam|sgd", description = "outer optimiser. Default: adam")
+    String optimizer;
+
+    @Option(names = "--iterations", description = "outer iterations to reach. Default: 60000")
+    Integer iterations;
+
+    @Option(names = "--seed", description = "seed of the initial parameters and training episodes. Default: 1")
+    Long seed;
+
+    @Option(names = "--dtype", paramLabel = "float|double", description = "Default: float")
+    String dataType;
+
+    @Option(names = "--threads", description = "workers computing a meta-batch's tasks. Default: 1")
+    Integer threads;
+
+    @Option(names = "--val-every", description = "validate every N iterations (0: never). Default: 500")
+    Integer valEvery;
+
+    @Option(names = "--val-episodes", description = "validation episodes. Default: 100")
+    Integer valEpisodes;
+
+    @Option(names = "--val-seed", description = "seed of the validation episodes. Default: 1")
+    Long valSeed;
+
+    @Option(names = "--checkpoint-every", description = "checkpoint every N iterations (0: at the end). Default: 500")
+    Integer checkpointEvery;
+
+    @Option(names = "--log-every", description = "log line every N iterations off a terminal. Default: 50")
+    Integer logEvery;
+
+    @Option(names = {"--run-dir", "--checkpoint-dir"}, paramLabel = "DIR",
+            description = "run folder for checkpoints, best and final model, metrics. "
+                    + "Default: runs/<dataset>-<ways>way-<shots>shot-<algo>-seed<seed>")
+    Path runDir;
+
+    /** Tests adjust the job before it runs. */
+    java.util.function.Consumer<TrainJob> beforeRun = j -> { };
+
+    /** @return the flags given on the command line, under their configuration keys */
+    ObjectNode flags() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "dataset", dataset);
+        put(m, "dataDir", dataDir == null ? null : dataDir.toString());
+        put(m, "trainSplit", trainSplit);
+        put(m, "valSplit", valSplit);
+        put(m, "ways", ways);
+        put(m, "shots", shots);
+        put(m, "queries", queries);
+        put(m, "algorithm", algorithm);
+        put(m, "innerSteps", innerSteps);
+        put(m, "testInnerSteps", testInnerSteps);
+        put(m, "innerStepSize", innerStepSize);
+        put(m, "learnedStepSizes", learnedStepSizes);
+        put(m, "imamlLambda", imamlLambda);
+        put(m, "imamlSolver", imamlSolver);
+        put(m, "cgIterations", cgIterations);
+        put(m, "hfDelta", hfDelta);
+        put(m, "bimamlEpsilon0", bimamlEpsilon0);
+        put(m, "bimamlEpsilon", bimamlEpsilon);
+        put(m, "filters", filters);
+        put(m, "blocks", blocks);
+        put(m, "metaBatchSize", metaBatchSize);
+        put(m, "metaLr", metaLr);
+        put(m, "optimizer", optimizer);
+        put(m, "iterations", iterations);
+        put(m, "seed", seed);
+        put(m, "dataType", dataType);
+        put(m, "threads", threads);
+        put(m, "valEvery", valEvery);
+        put(m, "valEpisodes", valEpisodes);
+        put(m, "valSeed", valSeed);
+        put(m, "checkpointEvery", checkpointEvery);
+        put(m, "logEvery", logEvery);
+        put(m, "runDir", runDir == null ? null : runDir.toString());
+        return Json.mapper().valueToTree(m);
+    }
+
+    private static void put(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ObjectNode flags = flags();
+        List<Map.Entry<String, ObjectNode>> layers = new ArrayList<>();
+        ObjectNode file = configFile == null ? null : TrainConfig.readFile(configFile);
+        if (file != null) {
+            layers.add(Map.entry("config file " + configFile, file));
+        }
+        layers.add(Map.entry("command line", flags));
+        TrainConfig config;
+        SavedModel checkpoint = null;
+        if (resume) {
+            String run = runDir != null ? runDir.toString()
+                    : file != null && file.hasNonNull("runDir") ? file.get("runDir").asText() : null;
+            if (run == null) {
+                throw new IllegalArgumentException("--resume needs --run-dir DIR, the folder of the run to continue");
+            }
+            Path ckpt = Path.of(run).resolve(TrainJob.CHECKPOINT);
+            if (!Files.exists(ckpt)) {
+                throw new IllegalArgumentException("--resume: no checkpoint " + ckpt + "; give the run folder of the "
+                        + "run to continue with --run-dir");
+            }
+            checkpoint = ModelFile.read(ckpt);
+            if (checkpoint.kind() != SavedModel.Kind.CHECKPOINT) {
+                throw new IllegalArgumentException("--resume: " + ckpt + " is a " + checkpoint.kind().id()
+                        + " model file, not a checkpoint");
+            }
+            TrainConfig saved = TrainConfig.fromMap(checkpoint.config());
+            ObjectNode overrides = Json.mapper().createObjectNode();
+            if (file != null) {
+                overrides.setAll(file);
+            }
+            overrides.setAll(flags);
+            ObjectNode savedTree = Json.mapper().valueToTree(saved.toMap());
+            for (Iterator<Map.Entry<String, JsonNode>> it = overrides.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                JsonNode was = savedTree.get(f.getKey());
+                if (!TrainConfig.RESUMABLE.contains(f.getKey()) && was != null && !sameValue(was, f.getValue())) {
+                    throw new IllegalArgumentException("--resume keeps the checkpoint's configuration: '" + f.getKey()
+                            + "' was " + was + ", got " + f.getValue() + " (a resumed run may change only "
+                            + String.join(", ", TrainConfig.RESUMABLE.stream().sorted().toList()) + ")");
+                }
+            }
+            savedTree.setAll(overrides);
+            savedTree.put("runDir", run);
+            config = TrainConfig.resolve(List.of(Map.entry("checkpoint " + ckpt, savedTree)));
+            if (config.iterations() <= checkpoint.progress().iteration()) {
+                throw new IllegalArgumentException("--resume: the checkpoint is already at iteration "
+                        + checkpoint.progress().iteration() + "; give --iterations above it to train further");
+            }
+        } else {
+            config = TrainConfig.resolve(layers);
+            Path ckpt = config.runPath().resolve(TrainJob.CHECKPOINT);
+            if (Files.exists(ckpt)) {
+                throw new IllegalArgumentException("run folder " + config.runPath() + " already holds "
+                        + TrainJob.CHECKPOINT + "; add --resume to continue that run, or choose another --run-dir");
+            }
+        }
+        TrainJob job = new TrainJob(config, checkpoint, out, spec.commandLine().getErr(),
+                System.console() != null ? System.err : null);
+        beforeRun.accept(job);
+        return job.run();
+    }
+
+    private static boolean sameValue(JsonNode a, JsonNode b) {
+        if (a.isNumber() && b.isNumber()) {
+            return a.asDouble() == b.asDouble();
+        }
+        return a.equals(b);
+    }
+}

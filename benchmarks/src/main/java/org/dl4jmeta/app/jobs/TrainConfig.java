@@ -1,0 +1,307 @@
+package org.dl4jmeta.app.jobs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.dl4jmeta.io.Json;
+import org.nd4j.shade.jackson.core.type.TypeReference;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+
+/**
+ * Everything a {@code train} job needs, immutable and validated: data, episode shape, algorithm and its options,
+ * outer optimiser, budget, seed, precision, threads, validation, checkpoints and run folder.
+ *
+ * <p>Resolved in three layers, later ones winning: the data set's defaults ({@link #defaults}: the papers' settings,
+ * Finn et al. 2017 section 5 for Omniglot and Mini-ImageNet), a JSON config file whose keys are these field names,
+ * and command-line flags. Unknown keys and ill-typed values are errors naming the key. The record holds no
+ * training state.
+ *
+ * @param dataset omniglot, miniimagenet or synthetic (template tasks generated in code, for demonstrations)
+ * @param dataDir the data set's folder (not used by synthetic)
+ * @param trainSplit the meta-training split (Vinyals' train for Omniglot, Ravi's train for Mini-ImageNet)
+ * @param valSplit the validation split
+ * @param ways classes per episode N, &gt;= 2
+ * @param shots support examples per class K, &gt;= 1
+ * @param queries query examples per class, &gt;= 1
+ * @param algorithm maml, fomaml, reptile, imaml, hfmaml or bimaml
+ * @param innerSteps inner steps in meta-training, &gt;= 1
+ * @param testInnerSteps inner steps at validation and test time, &gt;= 1
+ * @param innerStepSize inner step size alpha, &gt; 0
+ * @param learnedStepSizes maml and fomaml: learn alpha per tensor and step (MAML++, Meta-SGD)
+ * @param imamlLambda imaml: regularisation lambda, &gt; 0
+ * @param imamlSolver imaml: gd or newton-cg
+ * @param cgIterations imaml: conjugate-gradient iterations of the meta-gradient, &gt;= 1
+ * @param hfDelta hfmaml: finite-difference step, &gt; 0
+ * @param bimamlEpsilon0 bimaml: gradient norm that ends phase 1, &gt;= 0
+ * @param bimamlEpsilon bimaml: gradient norm that stops phase 2, &gt;= 0
+ * @param filters Conv-4 filters per block, &gt;= 1
+ * @param blocks Conv-4 blocks, &gt;= 1
+ * @param metaBatchSize tasks per outer update B, &gt;= 1
+ * @param metaLr outer learning rate beta, &gt; 0
+ * @param optimizer adam or sgd
+ * @param iterations outer iterations to reach, &gt;= 1
+ * @param seed seed of the initial parameters and of the training episode stream
+ * @param dataType float or double
+ * @param threads workers computing a meta-batch's tasks (and validation episodes), &gt;= 1
+ * @param valEvery validate every this many iterations, &gt;= 0 (0: never)
+ * @param valEpisodes validation episodes, &gt;= 1
+ * @param valSeed seed of the validation episodes (fixed, so every validation sees the same tasks)
+ * @param checkpointEvery write a checkpoint every this many iterations, &gt;= 0 (0: only at the end and on a stop)
+ * @param logEvery log a progress line every this many iterations when not on a terminal, &gt;= 1
+ * @param runDir the run folder: config, metrics.jsonl, checkpoint.zip, best.zip, model.zip
+ */
+public record TrainConfig(String dataset, String dataDir, String trainSplit, String valSplit, int ways, int shots,
+                          int queries, String algorithm, int innerSteps, int testInnerSteps, double innerStepSize,
+                          boolean learnedStepSizes, double imamlLambda, String imamlSolver, int cgIterations,
+                          double hfDelta, double bimamlEpsilon0, double bimamlEpsilon, int filters, int blocks,
+                          int metaBatchSize, double metaLr, String optimizer, int iterations, long seed,
+                          String dataType, int threads, int valEvery, int valEpisodes, long valSeed,
+                          int checkpointEvery, int logEvery, String runDir) {
+
+    /** The data sets train knows. */
+    public static final List<String> DATASETS = List.of("omniglot", "miniimagenet", "synthetic");
+    /** The algorithms train knows. */
+    public static final List<String> ALGORITHMS = List.of("maml", "fomaml", "reptile", "imaml", "hfmaml", "bimaml");
+    /**
+     * Keys a resumed run may change: they do not affect the parameters (threads give identical sums), only the
+     * budget, the bookkeeping and where the data are.
+     */
+    public static final Set<String> RESUMABLE = Set.of("iterations", "threads", "dataDir", "valEvery",
+            "valEpisodes", "checkpointEvery", "logEvery", "runDir");
+
+    /**
+     * Validates every field.
+     *
+     * @throws IllegalArgumentException naming the first bad value and the accepted ones
+     */
+    public TrainConfig {
+        oneOf("dataset", dataset, DATASETS);
+        if (!dataset.equals("synthetic") && (dataDir == null || dataDir.isBlank())) {
+            throw new IllegalArgumentException("dataDir (--data-dir) is required for dataset " + dataset
+                    + ", e.g. ../shared/datasets/" + dataset);
+        }
+        require(trainSplit != null && !trainSplit.isBlank(), "trainSplit must be a split name, got " + trainSplit);
+        require(valSplit != null && !valSplit.isBlank(), "valSplit must be a split name, got " + valSplit);
+        require(ways >= 2, "ways must be >= 2, got " + ways);
+        require(shots >= 1, "shots must be >= 1, got " + shots);
+        require(queries >= 1, "queries must be >= 1, got " + queries);
+        oneOf("algorithm", algorithm, ALGORITHMS);
+        require(innerSteps >= 1, "innerSteps must be >= 1, got " + innerSteps);
+        require(testInnerSteps >= 1, "testInnerSteps must be >= 1, got " + testInnerSteps);
+        positive("innerStepSize", innerStepSize);
+        positive("imamlLambda", imamlLambda);
+        oneOf("imamlSolver", imamlSolver, List.of("gd", "newton-cg"));
+        require(cgIterations >= 1, "cgIterations must be >= 1, got " + cgIterations);
+        positive("hfDelta", hfDelta);
+        require(bimamlEpsilon0 >= 0 && Double.isFinite(bimamlEpsilon0),
+                "bimamlEpsilon0 must be >= 0 and finite, got " + bimamlEpsilon0);
+        require(bimamlEpsilon >= 0 && Double.isFinite(bimamlEpsilon),
+                "bimamlEpsilon must be >= 0 and finite, got " + bimamlEpsilon);
+        require(!(algorithm.equals("hfmaml") && innerSteps != 1),
+                "hfmaml takes exactly one inner step (Fallah et al. 2020), got innerSteps " + innerSteps);
+        require(!learnedStepSizes || algorithm.equals("maml") || algorithm.equals("fomaml"),
+                "learnedStepSizes applies to maml and fomaml only, got algorithm " + algorithm);
+        require(filters >= 1, "filters must be >= 1, got " + filters);
+        require(blocks >= 1, "blocks must be >= 1, got " + blocks);
+        require(metaBatchSize >= 1, "metaBatchSize must be >= 1, got " + metaBatchSize);
+        positive("metaLr", metaLr);
+        oneOf("optimizer", optimizer, List.of("adam", "sgd"));
+        require(iterations >= 1, "iterations must be >= 1, got " + iterations);
+        oneOf("dataType", dataType, List.of("float", "double"));
+        require(threads >= 1, "threads must be >= 1, got " + threads);
+        require(valEvery >= 0, "valEvery must be >= 0 (0: no validation), got " + valEvery);
+        require(valEpisodes >= 1, "valEpisodes must be >= 1, got " + valEpisodes);
+        require(checkpointEvery >= 0, "checkpointEvery must be >= 0 (0: at the end only), got " + checkpointEvery);
+        require(logEvery >= 1, "logEvery must be >= 1, got " + logEvery);
+        require(runDir != null && !runDir.isBlank(), "runDir (--run-dir) must be a folder, got " + runDir);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private static void positive(String name, double v) {
+        require(v > 0 && Double.isFinite(v), name + " must be > 0 and finite, got " + v);
+    }
+
+    private static void oneOf(String name, String v, List<String> allowed) {
+        require(v != null && allowed.contains(v), name + " must be one of " + String.join(", ", allowed)
+                + ", got '" + v + "'");
+    }
+
+    /**
+     * The defaults of a data set: Finn et al. 2017 (section 5.2 and their code) for Omniglot 5-way (1 inner step of
+     * 0.4, 3 at test, meta-batch 32, Adam 1e-3, 60,000 iterations) and Mini-ImageNet (5 steps of 0.01, 10 at test,
+     * meta-batch 4, 32 filters), 15 queries per class; a tiny network for synthetic tasks.
+     *
+     * @param dataset omniglot, miniimagenet or synthetic
+     * @return name to default value, every field present
+     * @throws IllegalArgumentException if the data set is unknown
+     */
+    public static Map<String, Object> defaults(String dataset) {
+        oneOf("dataset", dataset, DATASETS);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dataset", dataset);
+        m.put("dataDir", null);
+        m.put("trainSplit", "train");
+        m.put("valSplit", "val");
+        m.put("ways", 5);
+        m.put("shots", 1);
+        m.put("queries", 15);
+        m.put("algorithm", "maml");
+        boolean mini = dataset.equals("miniimagenet");
+        m.put("innerSteps", mini ? 5 : 1);
+        m.put("testInnerSteps", mini ? 10 : 3);
+        m.put("innerStepSize", mini ? 0.01 : 0.4);
+        m.put("learnedStepSizes", false);
+        m.put("imamlLambda", 2.0);
+        m.put("imamlSolver", "gd");
+        m.put("cgIterations", 5);
+        m.put("hfDelta", 1e-3);
+        m.put("bimamlEpsilon0", 0.0);
+        m.put("bimamlEpsilon", 0.0);
+        m.put("filters", switch (dataset) {
+            case "omniglot" -> 64;
+            case "miniimagenet" -> 32;
+            default -> 8;
+        });
+        m.put("blocks", dataset.equals("synthetic") ? 2 : 4);
+        m.put("metaBatchSize", mini ? 4 : 32);
+        m.put("metaLr", 1e-3);
+        m.put("optimizer", "adam");
+        m.put("iterations", 60_000);
+        m.put("seed", 1L);
+        m.put("dataType", "float");
+        m.put("threads", 1);
+        m.put("valEvery", 500);
+        m.put("valEpisodes", 100);
+        m.put("valSeed", 1L);
+        m.put("checkpointEvery", 500);
+        m.put("logEvery", 50);
+        m.put("runDir", null);
+        return m;
+    }
+
+    /** @return the field names, in order */
+    public static List<String> keys() {
+        return new ArrayList<>(defaults("synthetic").keySet());
+    }
+
+    /**
+     * Resolves a configuration from layers of overrides.
+     *
+     * @param layers JSON objects applied in order over the data set's defaults, each named for messages
+     *     (e.g. "config.json", "command line"); the data set is the last layer's that names one, else omniglot
+     * @return the validated configuration; a missing runDir becomes {@code runs/<dataset>-<ways>way-<shots>shot-<algorithm>-seed<seed>}
+     * @throws IllegalArgumentException if a layer has an unknown key or an ill-typed value (named), or a value is
+     *     invalid
+     */
+    public static TrainConfig resolve(List<Map.Entry<String, ObjectNode>> layers) {
+        String dataset = "omniglot";
+        for (Map.Entry<String, ObjectNode> l : layers) {
+            JsonNode d = l.getValue().get("dataset");
+            if (d != null && !d.isNull()) {
+                dataset = d.asText().toLowerCase(Locale.ROOT);
+            }
+        }
+        ObjectNode merged = Json.mapper().valueToTree(defaults(dataset));
+        for (Map.Entry<String, ObjectNode> l : layers) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = l.getValue().fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                if (!merged.has(f.getKey())) {
+                    throw new IllegalArgumentException(l.getKey() + ": unknown key '" + f.getKey() + "'; known keys: "
+                            + String.join(", ", keys()));
+                }
+                merged.set(f.getKey(), f.getValue());
+            }
+        }
+        merged.put("dataset", dataset);
+        if (merged.get("runDir").isNull()) {
+            merged.put("runDir", "runs/" + dataset + "-" + merged.get("ways").asInt() + "way-"
+                    + merged.get("shots").asInt() + "shot-" + merged.get("algorithm").asText() + "-seed"
+                    + merged.get("seed").asLong());
+        }
+        return fromTree(merged, layers.isEmpty() ? "configuration" : layers.get(layers.size() - 1).getKey());
+    }
+
+    private static TrainConfig fromTree(ObjectNode tree, String source) {
+        for (String k : keys()) {
+            JsonNode v = tree.get(k);
+            if (v == null || (v.isNull() && !k.equals("dataDir"))) {
+                throw new IllegalArgumentException(source + ": '" + k + "' is missing");
+            }
+            Object def = defaults("synthetic").get(k);
+            boolean ok = def == null ? v.isNull() || v.isTextual()
+                    : def instanceof String ? v.isTextual()
+                    : def instanceof Boolean ? v.isBoolean()
+                    : def instanceof Double ? v.isNumber()
+                    : v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()));
+            if (!ok) {
+                String want = def == null || def instanceof String ? "a string" : def instanceof Boolean ? "true or false"
+                        : def instanceof Double ? "a number" : "an integer";
+                throw new IllegalArgumentException(source + ": '" + k + "' must be " + want + ", got " + v);
+            }
+        }
+        try {
+            return Json.mapper().treeToValue(tree, TrainConfig.class);
+        } catch (IOException e) {
+            Throwable r = e;
+            while (r.getCause() != null && r.getCause() != r) {
+                r = r.getCause();
+            }
+            if (r instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new IllegalArgumentException(source + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
+    /**
+     * @param map a configuration as saved in a model file's config.json
+     * @return the configuration
+     * @throws IllegalArgumentException if it is not a complete, valid train configuration
+     */
+    public static TrainConfig fromMap(Map<String, Object> map) {
+        ObjectNode tree = Json.mapper().valueToTree(map);
+        return fromTree(tree, "the checkpoint's config.json");
+    }
+
+    /**
+     * @param file a JSON object of configuration keys
+     * @return the object
+     * @throws IllegalArgumentException if the file cannot be read or is not a JSON object (file named)
+     */
+    public static ObjectNode readFile(Path file) {
+        try {
+            return Json.parseObject(Files.readString(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("config file " + file + " is not a readable JSON object: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** @return this configuration as name to value, in field order (what model files store) */
+    public Map<String, Object> toMap() {
+        return Json.mapper().convertValue(this, new TypeReference<LinkedHashMap<String, Object>>() { });
+    }
+
+    /** @return the run folder */
+    public Path runPath() {
+        return Path.of(runDir);
+    }
+
+    /** @return whether parameters and episodes are in double precision */
+    public boolean doublePrecision() {
+        return dataType.equals("double");
+    }
+}

@@ -1,0 +1,127 @@
+package org.dl4jmeta.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.dl4jmeta.algorithm.Maml;
+import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.eval.EpisodeEvaluator;
+import org.dl4jmeta.eval.EvaluationResult;
+import org.dl4jmeta.model.Conv4;
+import org.dl4jmeta.model.Network;
+import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.task.EpisodeSource;
+import org.dl4jmeta.task.SyntheticTasks;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * Tasks of a meta-batch computed on several workers give the sequential averaged meta-gradient: per-task gradients
+ * are summed in task order on the calling thread, so in double precision the parameters after training agree bit for
+ * bit, and in float within float rounding. Parallel evaluation gives the sequential per-episode accuracies.
+ */
+class ParallelMetaBatchTest {
+
+    static final long[] INPUT = {1, 8, 8};
+
+    static Network net() {
+        return Conv4.build(INPUT, 4, Conv4.Downsampling.STRIDE, 2, 3);
+    }
+
+    static EpisodeSource tasks(DataType dt) {
+        return SyntheticTasks.templateTasks(INPUT, 1, 6, 64, 3, 1, 2, 1.0, dt, 5);
+    }
+
+    static double[] train(DataType dt, int threads, int iterations) {
+        Network net = net();
+        MamlConfig cfg = MamlConfig.secondOrder(1, 0.4);
+        ParamSet theta = new Maml(net, cfg).initialise(3, dt);
+        TrainingState s = new TrainingState(theta, new OuterOptimizer(new Adam(0.01), theta.length(), dt), 0);
+        try (MetaTrainer t = threads == 0 ? new MetaTrainer(new Maml(net, cfg), 5)
+                : new MetaTrainer(() -> new Maml(net, cfg), 5, threads)) {
+            t.fit(s, tasks(dt), iterations);
+        }
+        return s.theta().flat().toDoubleVector();
+    }
+
+    @Test
+    void parallelEqualsSequentialInDoubleExactly() {
+        double[] seq = train(DataType.DOUBLE, 0, 2);
+        assertArrayEquals(seq, train(DataType.DOUBLE, 1, 2), 0.0);
+        assertArrayEquals(seq, train(DataType.DOUBLE, 3, 2), 0.0);
+    }
+
+    @Test
+    void parallelEqualsSequentialInFloatWithinRounding() {
+        double[] seq = train(DataType.FLOAT, 0, 2);
+        double[] par = train(DataType.FLOAT, 2, 2);
+        for (int i = 0; i < seq.length; i++) {
+            assertEquals(seq[i], par[i], 1e-6 * Math.max(1, Math.abs(seq[i])), "parameter " + i);
+        }
+    }
+
+    @Test
+    void workersUseTheirOwnLearnerOnTheirOwnThread() {
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        List<Object> created = new ArrayList<>();
+        try (WorkerPool<Object> pool = new WorkerPool<>(() -> {
+            Object o = new Object();
+            created.add(o);
+            return o;
+        }, 3)) {
+            for (int round = 0; round < 3; round++) {
+                List<Integer> r = pool.map(12, (w, i) -> {
+                    seen.add(System.identityHashCode(w) + "@" + Thread.currentThread().getName());
+                    return i * i;
+                });
+                for (int i = 0; i < 12; i++) {
+                    assertEquals(i * i, r.get(i));
+                }
+            }
+        }
+        assertEquals(3, created.size());
+        // each context is bound to one thread: at most one thread name per context
+        assertTrue(seen.stream().map(s -> s.substring(0, s.indexOf('@'))).distinct().count() == seen.size(),
+                seen.toString());
+    }
+
+    @Test
+    void theLowestIndexedFailureIsReported() {
+        try (WorkerPool<Object> pool = new WorkerPool<>(Object::new, 2)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.map(8, (w, i) -> {
+                if (i == 3 || i == 6) {
+                    throw new IllegalStateException("task " + i);
+                }
+                return i;
+            }));
+            assertEquals("task 3", e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new WorkerPool<>(Object::new, 0));
+    }
+
+    @Test
+    void parallelEvaluationEqualsSequential() {
+        Network net = net();
+        MamlConfig cfg = MamlConfig.firstOrder(2, 0.4);
+        MetaLearner l = new Maml(net, cfg);
+        ParamSet theta = l.initialise(1, DataType.FLOAT);
+        EvaluationResult seq = new EpisodeEvaluator(l).evaluate(theta, tasks(DataType.FLOAT), 9, 2);
+        EvaluationResult par;
+        try (EpisodeEvaluator ev = new EpisodeEvaluator(() -> new Maml(net, cfg), 2)) {
+            par = ev.evaluate(theta, tasks(DataType.FLOAT), 9, 2);
+        }
+        assertArrayEquals(seq.accuracies(), par.accuracies(), 0.0);
+        assertArrayEquals(seq.losses(), par.losses(), 0.0);
+        Episode e = tasks(DataType.FLOAT).episode(0);
+        assertEquals(3, e.ways());
+    }
+}
