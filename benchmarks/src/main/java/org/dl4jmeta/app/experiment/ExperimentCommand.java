@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code experiment <name>}: reproductions of the papers' experiments. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Runs one of the papers' experiments; see the subcommands.",
-        subcommands = {ComputeMemoryCommand.class})
+        subcommands = {ComputeMemoryCommand.class, QuadraticOptimumCommand.class, BiMamlCommand.class,
+            FomamlFloorCommand.class, MetagradAccuracyCommand.class})
 public final class ExperimentCommand implements Runnable {
 
     @CommandLine.Spec
