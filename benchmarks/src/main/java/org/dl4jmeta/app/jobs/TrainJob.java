@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.datasets.episode.PrefetchingEpisodeSource;
 import org.dl4jmeta.eval.EpisodeEvaluator;
 import org.dl4jmeta.eval.EvaluationResult;
 import org.dl4jmeta.io.AlgorithmSpec;
@@ -213,7 +214,11 @@ final class TrainJob {
             trainer.addListener(stop);
             try {
                 if (!stop.requested()) {
-                    trainer.fit(state, train, config.iterations());
+                    // meta-batches are drawn on a background thread while the current one trains
+                    try (PrefetchingEpisodeSource ahead = new PrefetchingEpisodeSource(train,
+                            config.metaBatchSize(), state.iteration(), 2)) {
+                        trainer.fit(state, ahead, config.iterations());
+                    }
                 }
             } catch (NonFiniteLossException e) {
                 progress.newLine();
