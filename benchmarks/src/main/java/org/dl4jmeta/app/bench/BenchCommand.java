@@ -79,6 +79,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed. Default: ${DEFAULT-VALUE}")
     long seed;
 
+    @Option(names = "--threads", split = ",", defaultValue = "1",
+            description = "task-parallel workers per meta-batch (each with its own graphs and cores/W native "
+                    + "threads); several values compare the settings in one run. Default: ${DEFAULT-VALUE}")
+    int[] threads;
+
     @Override
     public Integer call() {
         if (repeats < 1) {
@@ -106,8 +111,14 @@ public final class BenchCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--meta-batch sizes must be >= 1, got "
                             + Arrays.toString(metaBatches));
                 }
-                out.println(metaStep(net, c, b, source));
-                out.flush();
+                for (int w : threads) {
+                    if (w < 1) {
+                        throw new IllegalArgumentException("--threads must all be >= 1, got "
+                                + Arrays.toString(threads));
+                    }
+                    out.println(metaStep(net, c, b, w, source));
+                    out.flush();
+                }
             }
         }
         return 0;
@@ -134,11 +145,16 @@ public final class BenchCommand implements Callable<Integer> {
         };
     }
 
-    private String metaStep(Network net, String config, int metaBatch, EpisodeSource source) {
-        MetaLearner learner = learner(net, config);
-        ParamSet theta = learner.initialise(seed, dataType);
+    private String metaStep(Network net, String config, int metaBatch, int workers, EpisodeSource source) {
+        learner(net, config); // rejects a bad configuration name before any worker starts
+        try (MetaTrainer trainer = new MetaTrainer(() -> learner(net, config), metaBatch, workers)) {
+            return metaStep(trainer, config, metaBatch, workers, source);
+        }
+    }
+
+    private String metaStep(MetaTrainer trainer, String config, int metaBatch, int workers, EpisodeSource source) {
+        ParamSet theta = trainer.learner().initialise(seed, dataType);
         TrainingState state = new TrainingState(theta, new OuterOptimizer(new Adam(1e-3), theta.length(), dataType), 0);
-        MetaTrainer trainer = new MetaTrainer(learner, metaBatch);
         List<Episode> batch = new ArrayList<>();
         for (int i = 0; i < metaBatch; i++) {
             batch.add(source.episode(i));
@@ -157,10 +173,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         MemoryProbe.Peaks p = probe.stop();
         double median = median(ms);
-        return String.format(Locale.ROOT, "{\"bench\":\"%s\",\"meta_batch\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,"
+        return String.format(Locale.ROOT, "{\"bench\":\"%s\",\"meta_batch\":%d,\"workers\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,"
                 + "\"dtype\":\"%s\",\"median_ms_per_meta_step\":%.1f,\"ms_per_task\":%.1f,\"tasks_per_s\":%.2f,"
                 + "\"first_step_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"rss_growth_mb\":%.1f,"
-                + "\"peak_heap_mb\":%.1f,\"omp_threads\":%d,\"cpus\":%d}", config, metaBatch, ways, shots, queries,
+                + "\"peak_heap_mb\":%.1f,\"omp_threads\":%d,\"cpus\":%d}", config, metaBatch, workers, ways, shots,
+                queries,
                 dataType, median, median / metaBatch, 1000.0 * metaBatch / median, warmup, repeats,
                 p.peakRssBytes() / 1048576.0, p.rssGrowthBytes() / 1048576.0, p.peakHeapBytes() / 1048576.0,
                 Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors());

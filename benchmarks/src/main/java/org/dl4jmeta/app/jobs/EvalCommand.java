@@ -70,8 +70,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the test episodes. Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "1", description = "workers adapting episodes. Default: ${DEFAULT-VALUE}")
-    int threads;
+    @Option(names = "--threads", description = "workers adapting episodes (the result does not depend on it). "
+            + "Default: the number of cores")
+    int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--out", paramLabel = "FILE", description = "per-episode results (JSON). Default: beside the model")
     Path out;

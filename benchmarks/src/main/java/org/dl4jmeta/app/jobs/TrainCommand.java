@@ -120,7 +120,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dtype", paramLabel = "float|double", description = "Default: float")
     String dataType;
 
-    @Option(names = "--threads", description = "workers computing a meta-batch's tasks. Default: 1")
+    @Option(names = "--threads", description = "workers computing a meta-batch's tasks (the result does not depend "
+            + "on it). Default: the number of cores")
     Integer threads;
 
     @Option(names = "--val-every", description = "validate every N iterations (0: never). Default: 500")
