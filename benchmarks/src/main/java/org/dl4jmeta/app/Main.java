@@ -53,7 +53,17 @@ public final class Main implements Runnable {
 
     /** @return the configured command line (tests execute it in-process) */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /**
+     * Applies the app's error handling: bad input (an {@link IllegalArgumentException} or an I/O error) prints
+     * {@code error: <message>} and exits 2; anything else propagates.
+     *
+     * @param cl a command line
+     * @return the same command line
+     */
+    public static CommandLine configure(CommandLine cl) {
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
                     || ex instanceof java.io.IOException) {

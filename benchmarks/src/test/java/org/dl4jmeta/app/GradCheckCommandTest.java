@@ -3,34 +3,14 @@ package org.dl4jmeta.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The gradcheck command passes on correct gradients, prints the documented last line, and rejects bad input. */
 class GradCheckCommandTest {
 
-    record Run(int code, String out, String err) {
-        String lastLine() {
-            String[] lines = out.strip().split("\\R");
-            return lines[lines.length - 1];
-        }
-    }
-
-    static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void secondOrderTinyPassesWithTheDocumentedLastLine() {
-        Run r = run("gradcheck", "--algo", "maml", "--arch", "tiny", "--inner-steps", "2", "--directions", "3",
+        CliRun r = CliRun.run("gradcheck", "--algo", "maml", "--arch", "tiny", "--inner-steps", "2", "--directions", "3",
                 "--seed", "4");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.lastLine().matches("relative_error=\\d\\.\\d{3}e[-+]\\d+"), r.lastLine());
@@ -41,13 +21,13 @@ class GradCheckCommandTest {
 
     @Test
     void firstOrderTinyPasses() {
-        Run r = run("gradcheck", "--algo", "fomaml", "--arch", "tiny", "--inner-steps", "1", "--directions", "2");
+        CliRun r = CliRun.run("gradcheck", "--algo", "fomaml", "--arch", "tiny", "--inner-steps", "1", "--directions", "2");
         assertEquals(0, r.code(), r.out() + r.err());
     }
 
     @Test
     void imamlMatchesTheDenseImplicitGradientOnTiny() {
-        Run r = run("gradcheck", "--algo", "imaml", "--arch", "tiny", "--inner-steps", "3", "--directions", "3",
+        CliRun r = CliRun.run("gradcheck", "--algo", "imaml", "--arch", "tiny", "--inner-steps", "3", "--directions", "3",
                 "--ways", "3");
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(r.lastLine().startsWith("relative_error="), r.lastLine());
@@ -55,20 +35,20 @@ class GradCheckCommandTest {
 
     @Test
     void imamlOnAFullSizeNetworkExplainsWhyNot() {
-        Run r = run("gradcheck", "--algo", "imaml", "--arch", "omniglot");
+        CliRun r = CliRun.run("gradcheck", "--algo", "imaml", "--arch", "omniglot");
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("--arch tiny"), r.err());
     }
 
     @Test
     void hfmamlMatchesExactOneStepMaml() {
-        Run r = run("gradcheck", "--algo", "hfmaml", "--arch", "tiny", "--directions", "3");
+        CliRun r = CliRun.run("gradcheck", "--algo", "hfmaml", "--arch", "tiny", "--directions", "3");
         assertEquals(0, r.code(), r.out() + r.err());
     }
 
     @Test
     void aToleranceBelowTheErrorFailsWithExitCodeOne() {
-        Run r = run("gradcheck", "--arch", "tiny", "--directions", "2", "--tolerance", "0");
+        CliRun r = CliRun.run("gradcheck", "--arch", "tiny", "--directions", "2", "--tolerance", "0");
         double err = Double.parseDouble(r.lastLine().substring("relative_error=".length()));
         if (err > 0) {
             assertEquals(1, r.code(), r.out() + r.err());
@@ -78,17 +58,17 @@ class GradCheckCommandTest {
 
     @Test
     void badInputExitsTwoNamingTheValue() {
-        Run r = run("gradcheck", "--inner-steps", "0");
+        CliRun r = CliRun.run("gradcheck", "--inner-steps", "0");
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("got 0"), r.err());
-        r = run("gradcheck", "--arch", "resnet");
+        r = CliRun.run("gradcheck", "--arch", "resnet");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("resnet"), r.err());
     }
 
     @Test
     void everyCommandHasHelp() {
-        Run r = run("gradcheck", "--help");
+        CliRun r = CliRun.run("gradcheck", "--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("--inner-steps"), r.out());
     }

@@ -4,17 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.dl4jmeta.app.Main;
+import org.dl4jmeta.app.CliRun;
 import org.dl4jmeta.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.JsonNode;
-import picocli.CommandLine;
 
 /**
  * The synthetic experiment commands write their JSON (with provenance) and PNG into --out and print the summary as
@@ -27,24 +24,7 @@ class SyntheticExperimentCommandsTest {
     @TempDir
     Path out;
 
-    record Run(int code, String out, String err) {
-        String lastLine() {
-            String[] lines = out.strip().split("\\R");
-            return lines[lines.length - 1];
-        }
-    }
-
-    static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        cl.setOut(new PrintWriter(o));
-        cl.setErr(new PrintWriter(e));
-        int code = cl.execute(args);
-        return new Run(code, o.toString(), e.toString());
-    }
-
-    private JsonNode checkFiles(Run r, String name) throws Exception {
+    private JsonNode checkFiles(CliRun r, String name) throws Exception {
         assertEquals(0, r.code(), r.out() + r.err());
         JsonNode line = Json.parse(r.lastLine());
         assertEquals(name, line.get("experiment").asText());
@@ -60,7 +40,7 @@ class SyntheticExperimentCommandsTest {
 
     @Test
     void quadraticOptimumWritesResultsAndReachesTheClosedForm() throws Exception {
-        Run r = run("experiment", "quadratic-optimum", "--dimension", "3", "--iterations", "40", "--tight-beta", "3",
+        CliRun r = CliRun.run("experiment", "quadratic-optimum", "--dimension", "3", "--iterations", "40", "--tight-beta", "3",
                 "--seed", "2", "--out", out.toString());
         JsonNode file = checkFiles(r, "quadratic-optimum");
         assertTrue(file.get("summary").get("distance_to_closed_form").asDouble() < 1e-6, r.lastLine());
@@ -70,7 +50,7 @@ class SyntheticExperimentCommandsTest {
 
     @Test
     void metagradAccuracyWritesResults() throws Exception {
-        Run r = run("experiment", "metagrad-accuracy", "--dimension", "4", "--inner-steps", "1,8", "--out",
+        CliRun r = CliRun.run("experiment", "metagrad-accuracy", "--dimension", "4", "--inner-steps", "1,8", "--out",
                 out.toString());
         JsonNode file = checkFiles(r, "metagrad-accuracy");
         assertEquals(2, file.get("series").get("errors").get("maml").size());
@@ -78,7 +58,7 @@ class SyntheticExperimentCommandsTest {
 
     @Test
     void badOptionExitsTwoNamingTheValue() {
-        Run r = run("experiment", "quadratic-optimum", "--inner-step-size", "0.07", "--out", out.toString());
+        CliRun r = CliRun.run("experiment", "quadratic-optimum", "--inner-step-size", "0.07", "--out", out.toString());
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("0.07"), r.err());
     }

@@ -1,5 +1,6 @@
 package org.dl4jmeta.app.jobs;
 
+import org.dl4jmeta.app.CliRun;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,7 @@ class AdaptCommandTest {
         ImagesForTests.write(query, 3, 2, 2);
         Files.writeString(support.resolve("circle").resolve("README.txt"), "not an image");
         Path out = dir.resolve("adapted.zip");
-        Jobs.Run r = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
+        CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
                 query.toString(), "--steps", "3", "--out", out.toString());
         assertEquals(0, r.code(), r.all());
         List<String> preds = r.out().lines().filter(l -> l.startsWith("file=")).toList();
@@ -59,14 +60,14 @@ class AdaptCommandTest {
         assertEquals(6, adapted.provenance().dataChecksums().size(), "every support image is checksummed");
 
         // unlabelled query folder: predictions only
-        Jobs.Run flat = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
+        CliRun flat = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
                 query.resolve("cross").toString(), "--out", dir.resolve("a2.zip").toString());
         assertEquals(0, flat.code(), flat.all());
         assertEquals(2, flat.out().lines().filter(l -> l.startsWith("file=")).count());
 
         // export the adapted network and run it with plain SameDiff
         Path fb = dir.resolve("adapted.fb");
-        Jobs.Run e = Jobs.run("export", "--model", out.toString(), "--out", fb.toString());
+        CliRun e = Jobs.run("export", "--model", out.toString(), "--out", fb.toString());
         assertEquals(0, e.code(), e.all());
         assertTrue(e.out().contains("classes=circle,cross,square"), e.out());
         assertTrue(e.lastLine().contains("input=input[-1,1,12,12] outputs=logits,probabilities"), e.lastLine());
@@ -84,7 +85,7 @@ class AdaptCommandTest {
         Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
         Path two = dir.resolve("two");
         ImagesForTests.write(two, 2, 1, 1);
-        Jobs.Run r = Jobs.run("adapt", "--model", model.toString(), "--support", two.toString());
+        CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", two.toString());
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains("has 2 class subfolders [circle, cross] but the model is 3-way"), r.err());
 

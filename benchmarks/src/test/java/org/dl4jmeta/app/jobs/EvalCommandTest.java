@@ -1,5 +1,6 @@
 package org.dl4jmeta.app.jobs;
 
+import org.dl4jmeta.app.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,7 @@ class EvalCommandTest {
     @Test
     void theLastLineIsTheDocumentedSummaryOfThePerEpisodeResults(@TempDir Path dir) throws IOException {
         Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
-        Jobs.Run r = Jobs.run("eval", "--model", model.toString(), "--episodes", "7");
+        CliRun r = Jobs.run("eval", "--model", model.toString(), "--episodes", "7");
         assertEquals(0, r.code(), r.all());
         assertTrue(r.lastLine().matches("accuracy=\\d\\.\\d{4} ci95=\\d\\.\\d{4} episodes=7"), r.lastLine());
         Path results = dir.resolve("m.eval-synthetic-test-seed1.json");
@@ -50,18 +51,18 @@ class EvalCommandTest {
         assertTrue(j.get("modelProvenance").has("seed"));
 
         Path out = dir.resolve("threads.json");
-        Jobs.Run par = Jobs.run("eval", "--model", model.toString(), "--episodes", "7", "--threads", "2", "--out",
+        CliRun par = Jobs.run("eval", "--model", model.toString(), "--episodes", "7", "--threads", "2", "--out",
                 out.toString(), "--dl4j-stats");
         assertEquals(0, par.code(), par.all());
         assertEquals(r.lastLine(), par.lastLine(), "threads do not change results");
-        Jobs.Run otherSeed = Jobs.run("eval", "--model", model.toString(), "--episodes", "7", "--seed", "2",
+        CliRun otherSeed = Jobs.run("eval", "--model", model.toString(), "--episodes", "7", "--seed", "2",
                 "--out", dir.resolve("s2.json").toString());
         assertEquals(0, otherSeed.code(), otherSeed.all());
     }
 
     @Test
     void badModelsAndMismatchesAreNamed(@TempDir Path dir) throws IOException {
-        Jobs.Run r = Jobs.run("eval", "--model", dir.resolve("none.zip").toString());
+        CliRun r = Jobs.run("eval", "--model", dir.resolve("none.zip").toString());
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains("none.zip: no such file"), r.err());
 

@@ -1,22 +1,19 @@
 package org.dl4jmeta.app.jobs;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.dl4jmeta.algorithm.MetaLearner;
-import org.dl4jmeta.app.Main;
+import org.dl4jmeta.app.CliRun;
 import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.provenance.Provenance;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
-import picocli.CommandLine;
 
 /** Runs app commands in-process and builds tiny synthetic models for the job tests. */
 final class Jobs {
@@ -24,40 +21,12 @@ final class Jobs {
     private Jobs() {
     }
 
-    record Run(int code, String out, String err) {
-        String lastLine() {
-            String[] lines = out.strip().split("\\R");
-            return lines[lines.length - 1];
-        }
-
-        String all() {
-            return "exit " + code + "\nstdout:\n" + out + "\nstderr:\n" + err;
-        }
+    static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
-    static Run run(String... args) {
-        return run(Main.commandLine(), args);
-    }
-
-    /** Runs one command object (e.g. a TrainCommand with test hooks) with the app's error handling. */
-    static Run run(Object command, String... args) {
-        CommandLine cl = command instanceof CommandLine c ? c : new CommandLine(command);
-        if (!(command instanceof CommandLine)) {
-            cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-                if (ex instanceof IllegalArgumentException || ex instanceof IOException
-                        || ex instanceof java.io.UncheckedIOException) {
-                    cmd.getErr().println("error: " + ex.getMessage());
-                    return 2;
-                }
-                throw ex;
-            });
-        }
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(Object command, String... args) {
+        return CliRun.run(command, args);
     }
 
     /**

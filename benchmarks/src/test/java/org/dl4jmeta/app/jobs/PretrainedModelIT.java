@@ -1,5 +1,6 @@
 package org.dl4jmeta.app.jobs;
 
+import org.dl4jmeta.app.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +41,7 @@ class PretrainedModelIT {
         assertTrue(shipped.get("accuracy").asDouble() > 0.5, "chance is 0.2");
         int n = 40;
         Path out = dir.resolve("eval.json");
-        Jobs.Run r = Jobs.run("eval", "--model", "pretrained:omniglot-5way-1shot", "--data-dir", omniglot().toString(),
+        CliRun r = Jobs.run("eval", "--model", "pretrained:omniglot-5way-1shot", "--data-dir", omniglot().toString(),
                 "--episodes", String.valueOf(n), "--out", out.toString());
         assertEquals(0, r.code(), r.all());
         JsonNode mine = Json.parse(Files.readString(out));

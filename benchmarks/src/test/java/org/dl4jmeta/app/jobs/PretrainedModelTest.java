@@ -1,5 +1,6 @@
 package org.dl4jmeta.app.jobs;
 
+import org.dl4jmeta.app.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,7 @@ class PretrainedModelTest {
         ImagesForTests.write(support, 5, 1, 11);
         ImagesForTests.write(query, 5, 3, 12);
         Path out = dir.resolve("adapted.zip");
-        Jobs.Run r = Jobs.run("adapt", "--model", "pretrained:omniglot-5way-1shot", "--support", support.toString(),
+        CliRun r = Jobs.run("adapt", "--model", "pretrained:omniglot-5way-1shot", "--support", support.toString(),
                 "--query", query.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.all());
         assertEquals(15, r.out().lines().filter(l -> l.startsWith("file=")).count(), r.out());

@@ -1,5 +1,6 @@
 package org.dl4jmeta.app.jobs;
 
+import org.dl4jmeta.app.CliRun;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,7 +44,7 @@ class TrainCommandTest {
     @Test
     void aRunWritesMetricsCheckpointBestAndFinalModel(@TempDir Path dir) throws IOException {
         Path run = dir.resolve("run");
-        Jobs.Run r = Jobs.run(Jobs.args(Jobs.tiny(run, "--iterations", "4", "--val-every", "2", "--val-episodes",
+        CliRun r = Jobs.run(Jobs.args(Jobs.tiny(run, "--iterations", "4", "--val-every", "2", "--val-episodes",
                 "3", "--checkpoint-every", "2")));
         assertEquals(0, r.code(), r.all());
         assertTrue(r.lastLine().matches("iterations=4 meta_loss=\\d+\\.\\d{4} accuracy_after=\\d\\.\\d{4} "
@@ -75,10 +76,10 @@ class TrainCommandTest {
         // stopped after 2 iterations by its budget, resumed to 4
         Path budget = dir.resolve("budget");
         assertEquals(0, Jobs.run(Jobs.args(Jobs.tiny(budget, "--iterations", "2", "--dtype", "double"))).code());
-        Jobs.Run again = Jobs.run(Jobs.args(Jobs.tiny(budget, "--iterations", "2", "--dtype", "double")));
+        CliRun again = Jobs.run(Jobs.args(Jobs.tiny(budget, "--iterations", "2", "--dtype", "double")));
         assertEquals(2, again.code(), again.all());
         assertTrue(again.err().contains("already holds checkpoint.zip; add --resume"), again.err());
-        Jobs.Run resumed = Jobs.run("train", "--resume", "--run-dir", budget.toString(), "--iterations", "4");
+        CliRun resumed = Jobs.run("train", "--resume", "--run-dir", budget.toString(), "--iterations", "4");
         assertEquals(0, resumed.code(), resumed.all());
         assertArrayEquals(params(straight.resolve("model.zip")), params(budget.resolve("model.zip")), 0.0);
         List<Integer> iterations = metrics(budget).stream().map(n -> n.get("iteration").asInt()).toList();
@@ -96,7 +97,7 @@ class TrainCommandTest {
             }
         };
         List<String> a = Jobs.tiny(stopped, "--iterations", "4", "--dtype", "double");
-        Jobs.Run stop = Jobs.run(cmd, Jobs.args(a.subList(1, a.size())));
+        CliRun stop = Jobs.run(cmd, Jobs.args(a.subList(1, a.size())));
         assertEquals(130, stop.code(), stop.all());
         assertTrue(stop.out().contains("stopped at iteration 1 of 4; continue with"), stop.out());
         assertEquals(1, ModelFile.read(stopped.resolve("checkpoint.zip")).progress().iteration());
@@ -109,7 +110,7 @@ class TrainCommandTest {
         Path one = dir.resolve("one");
         Path two = dir.resolve("two");
         assertEquals(0, Jobs.run(Jobs.args(Jobs.tiny(one, "--iterations", "2", "--dtype", "double"))).code());
-        Jobs.Run r = Jobs.run(Jobs.args(Jobs.tiny(two, "--iterations", "2", "--dtype", "double", "--threads", "2")));
+        CliRun r = Jobs.run(Jobs.args(Jobs.tiny(two, "--iterations", "2", "--dtype", "double", "--threads", "2")));
         assertEquals(0, r.code(), r.all());
         assertArrayEquals(params(one.resolve("model.zip")), params(two.resolve("model.zip")), 0.0);
     }
@@ -127,7 +128,7 @@ class TrainCommandTest {
             return e;
         };
         List<String> a = Jobs.tiny(run, "--iterations", "6");
-        Jobs.Run r = Jobs.run(cmd, Jobs.args(a.subList(1, a.size())));
+        CliRun r = Jobs.run(cmd, Jobs.args(a.subList(1, a.size())));
         assertEquals(1, r.code(), r.all());
         assertTrue(r.err().contains("iteration 3, episode 5"), r.err());
         assertTrue(r.err().contains("last good state (iteration 2) is saved in"), r.err());
@@ -144,7 +145,7 @@ class TrainCommandTest {
                 + "\"blocks\": 2, \"metaBatchSize\": 2, \"algorithm\": \"reptile\", \"iterations\": 1, "
                 + "\"innerSteps\": 2, \"valEvery\": 0, \"runDir\": \"" + run.toString().replace("\\", "\\\\")
                 + "\"}");
-        Jobs.Run r = Jobs.run("train", "--config", cfg.toString(), "--iterations", "2");
+        CliRun r = Jobs.run("train", "--config", cfg.toString(), "--iterations", "2");
         assertEquals(0, r.code(), r.all());
         JsonNode saved = Json.parse(Files.readString(run.resolve("config.json")));
         assertEquals("reptile", saved.get("algorithm").asText());
@@ -164,7 +165,7 @@ class TrainCommandTest {
 
     @Test
     void badValuesAreNamed(@TempDir Path dir) {
-        Jobs.Run r = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("a"), "--ways", "1")));
+        CliRun r = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("a"), "--ways", "1")));
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains("ways must be >= 2, got 1"), r.err());
         r = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("b"), "--algo", "mamll")));
@@ -186,7 +187,7 @@ class TrainCommandTest {
     void aResumedRunKeepsTheCheckpointsConfiguration(@TempDir Path dir) {
         Path run = dir.resolve("run");
         assertEquals(0, Jobs.run(Jobs.args(Jobs.tiny(run, "--iterations", "1"))).code());
-        Jobs.Run r = Jobs.run("train", "--resume", "--run-dir", run.toString(), "--iterations", "2", "--ways", "4");
+        CliRun r = Jobs.run("train", "--resume", "--run-dir", run.toString(), "--iterations", "2", "--ways", "4");
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains("'ways' was 3, got 4"), r.err());
         r = Jobs.run("train", "--resume", "--run-dir", run.toString());
@@ -201,7 +202,7 @@ class TrainCommandTest {
         Path ckpt = run.resolve(TrainJob.CHECKPOINT);
         byte[] all = Files.readAllBytes(ckpt);
         Files.write(ckpt, java.util.Arrays.copyOf(all, all.length / 2));
-        Jobs.Run r = Jobs.run("train", "--resume", "--run-dir", run.toString(), "--iterations", "2");
+        CliRun r = Jobs.run("train", "--resume", "--run-dir", run.toString(), "--iterations", "2");
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains(ckpt.toString()) && r.err().contains("truncated"), r.err());
     }
