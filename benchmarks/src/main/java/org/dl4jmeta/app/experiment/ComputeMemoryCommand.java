@@ -1,21 +1,27 @@
 package org.dl4jmeta.app.experiment;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dl4jmeta.algorithm.Imaml;
 import org.dl4jmeta.algorithm.ImamlConfig;
 import org.dl4jmeta.algorithm.Maml;
 import org.dl4jmeta.algorithm.MamlConfig;
 import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.experiments.ExperimentReport;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.provenance.Provenance;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.SyntheticTasks;
+import org.knowm.xchart.XYChart;
 import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +35,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Each configuration builds its graphs, runs one warm-up meta-gradient, then {@code --repeats} measured ones;
  * the probe covers the measured ones. Inputs are synthetic (shapes are what matters). One JSON line per
- * configuration, then a summary line with the growth ratios.
+ * configuration; then {@code <out>/compute-memory.json} (configuration, series, summary, provenance) and
+ * {@code <out>/compute-memory.png} are written and the summary line is printed last.
  */
 @Command(name = "compute-memory", mixinStandardHelpOptions = true,
         description = {"Time and peak memory per meta-gradient of MAML, first-order MAML and iMAML as inner steps "
@@ -69,8 +76,8 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
     @Option(names = "--cg-iterations", defaultValue = "5", description = "iMAML CG iterations. Default: ${DEFAULT-VALUE}")
     int cgIterations;
 
-    @Option(names = "--seed", defaultValue = "1", description = "seed. Default: ${DEFAULT-VALUE}")
-    long seed;
+    @CommandLine.Mixin
+    ExperimentOutput output;
 
     @Option(names = "--memory-fraction", defaultValue = "0.5",
             description = "skip a configuration whose predicted RSS growth exceeds this fraction of physical memory. "
@@ -78,7 +85,8 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
     double memoryFraction;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+        long seed = output.seed;
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
         }
@@ -93,12 +101,31 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("steps", Arrays.stream(steps).boxed().toList());
+        config.put("algos", List.of(algos));
+        config.put("ways", ways);
+        config.put("shots", shots);
+        config.put("queries", queries);
+        config.put("filters", filters);
+        config.put("imageSize", imageSize);
+        config.put("repeats", repeats);
+        config.put("cgIterations", cgIterations);
+        config.put("memoryFraction", memoryFraction);
+        Provenance provenance = Provenance.capture(Path.of("").toAbsolutePath(), DataType.FLOAT, seed, config,
+                Map.of());
+        Map<String, Object> series = new LinkedHashMap<>();
         Network net = Conv4.build(new long[] {1, imageSize, imageSize}, filters, Conv4.Downsampling.STRIDE, 4, ways);
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), ways, shots, queries, DataType.FLOAT, seed);
         List<Long> growth = new ArrayList<>();
         long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getTotalMemorySize();
         for (String algo : algos) {
+            Map<String, List<Object>> rows = new LinkedHashMap<>();
+            for (String k : List.of("inner_steps", "ms_per_meta_gradient", "rss_growth_mb", "skipped")) {
+                rows.put(k, new ArrayList<>());
+            }
+            series.put(algo, rows);
             double perStep = 0;
             for (int k : steps) {
                 double predicted = perStep * k;
@@ -109,6 +136,10 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                             predicted / 1e9, memoryFraction * 100, physical / 1e9));
                     out.flush();
                     growth.add(-1L);
+                    rows.get("inner_steps").add(k);
+                    rows.get("ms_per_meta_gradient").add(null);
+                    rows.get("rss_growth_mb").add(null);
+                    rows.get("skipped").add(String.format(Locale.ROOT, "predicted %.1f GB", predicted / 1e9));
                     continue;
                 }
                 MetaLearner learner = switch (algo) {
@@ -138,12 +169,16 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                         p.peakHeapBytes() / 1048576.0));
                 out.flush();
                 growth.add(p.rssGrowthBytes());
+                rows.get("inner_steps").add(k);
+                rows.get("ms_per_meta_gradient").add(ms);
+                rows.get("rss_growth_mb").add(p.rssGrowthBytes() / 1048576.0);
+                rows.get("skipped").add(null);
                 perStep = Math.max(perStep, (double) p.rssGrowthBytes() / k);
                 learner = null;
                 System.gc();
             }
         }
-        StringBuilder summary = new StringBuilder("{\"experiment\":\"compute-memory\",\"summary\":{");
+        Map<String, Object> summary = new LinkedHashMap<>();
         for (int a = 0; a < algos.length; a++) {
             double first = growth.get(a * steps.length);
             double last = -1;
@@ -152,12 +187,36 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                 last = growth.get(a * steps.length + i);
                 lastSteps = steps[i];
             }
-            summary.append(a == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                    "\"%s_rss_growth_ratio_%d_to_%d_steps\":%.2f", algos[a], steps[0], lastSteps,
-                    first > 0 ? last / first : Double.NaN));
+            summary.put(String.format(Locale.ROOT, "%s_rss_growth_ratio_%d_to_%d_steps", algos[a], steps[0],
+                    lastSteps), first > 0 ? last / first : null);
         }
-        out.println(summary.append("}}"));
-        out.flush();
+        ExperimentReport report = new ExperimentReport("compute-memory", seed, config, summary, series,
+                provenance.finished());
+        output.write(report, plot(series), out);
         return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static byte[] plot(Map<String, Object> series) {
+        XYChart time = Charts.chart("Time per meta-gradient", "inner steps", "ms", true, true);
+        XYChart memory = Charts.chart("Peak resident memory growth", "inner steps", "MB", true, true);
+        for (Map.Entry<String, Object> e : series.entrySet()) {
+            Map<String, List<Object>> rows = (Map<String, List<Object>>) e.getValue();
+            List<Object> xs = new ArrayList<>();
+            List<Object> ms = new ArrayList<>();
+            List<Object> mb = new ArrayList<>();
+            for (int i = 0; i < rows.get("inner_steps").size(); i++) {
+                if (rows.get("skipped").get(i) == null) {
+                    xs.add(rows.get("inner_steps").get(i));
+                    ms.add(rows.get("ms_per_meta_gradient").get(i));
+                    mb.add(rows.get("rss_growth_mb").get(i));
+                }
+            }
+            if (!xs.isEmpty()) {
+                Charts.line(time, e.getKey(), xs, ms, true);
+                Charts.line(memory, e.getKey(), xs, mb, true);
+            }
+        }
+        return Charts.png(List.of(time, memory), 2);
     }
 }
