@@ -92,6 +92,7 @@ public final class LossGradGraph {
         if (withGradient) {
             outs.addAll(gradNames.values());
         }
+        GraphBuild.boundSessions(sd);
         Map<String, INDArray> r = sd.output(ph, outs);
         ParamSet grad = null;
         if (withGradient) {

@@ -136,6 +136,7 @@ public final class MamlGraph {
         ph.put("ys", e.supportY());
         ph.put("xq", e.queryX());
         ph.put("yq", e.queryY());
+        GraphBuild.boundSessions(sd);
         OutAndGrad r = sd.calculateGradientsAndOutputs(ph,
                 List.of(queryLoss, queryOutput, queryLossBefore, queryOutputBefore, supportLossBefore),
                 variableNames);

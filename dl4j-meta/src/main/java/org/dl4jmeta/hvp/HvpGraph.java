@@ -96,6 +96,7 @@ public final class HvpGraph {
         List<String> outs = new ArrayList<>();
         outs.add(lossName);
         outs.addAll(gradNames.values());
+        GraphBuild.boundSessions(sd);
         OutAndGrad r = sd.calculateGradientsAndOutputs(ph, outs, paramNames);
         Map<String, INDArray> g = new LinkedHashMap<>();
         Map<String, INDArray> hv = new LinkedHashMap<>();
