@@ -1,8 +1,6 @@
 package org.dl4jmeta.datasets.miniimagenet;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.dl4jmeta.datasets.DatasetException;
+import org.dl4jmeta.datasets.ParallelItems;
 import org.dl4jmeta.datasets.SplitSummary;
 
 /**
@@ -213,49 +207,11 @@ public final class MiniImageNet {
                 itemImage[k++] = i;
             }
         }
-        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), total));
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, run -> {
-            Thread t = new Thread(run, "mini-imagenet-decoder");
-            t.setDaemon(true);
-            return t;
+        ParallelItems.forEach("Mini-ImageNet images", total, () -> new ImageDecoder(size), (decoder, item) -> {
+            int c = itemClass[item];
+            int i = itemImage[item];
+            decoder.decode(r.files[rowsOfClass[c][i]], pixels[c], i * imageLen);
         });
-        try {
-            List<Future<?>> jobs = new ArrayList<>();
-            for (int w = 0; w < threads; w++) {
-                jobs.add(pool.submit(() -> {
-                    ImageDecoder decoder = new ImageDecoder(size);
-                    for (int item; (item = next.getAndIncrement()) < total; ) {
-                        int c = itemClass[item];
-                        int i = itemImage[item];
-                        try {
-                            decoder.decode(r.files[rowsOfClass[c][i]], pixels[c], i * imageLen);
-                        } catch (DatasetException e) {
-                            next.set(total);
-                            throw new UncheckedIOException(e);
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> job : jobs) {
-                job.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while decoding Mini-ImageNet images");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException("Mini-ImageNet decoding failed: " + cause, cause);
-        } finally {
-            pool.shutdownNow();
-        }
         return pixels;
     }
 

@@ -2,7 +2,6 @@ package org.dl4jmeta.datasets.omniglot;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,12 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.dl4jmeta.datasets.DatasetException;
+import org.dl4jmeta.datasets.ParallelItems;
 import org.dl4jmeta.datasets.SplitSummary;
 
 /**
@@ -230,51 +225,15 @@ public final class Omniglot {
 
     private static void decodeAll(byte[][] files, List<Located> located, int[] first, int[] count, float[] pixels)
             throws IOException {
-        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), located.size()));
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "omniglot-decoder");
-            t.setDaemon(true);
-            return t;
+        // one character per work item; each worker owns a decoder
+        ParallelItems.forEach("Omniglot images", located.size(), OmniglotDecoder::new, (decoder, ch) -> {
+            Located loc = located.get(ch);
+            for (int i = 0; i < count[ch]; i++) {
+                int img = first[ch] + i;
+                decoder.decode(files[img], loc.archive.where(loc.drawings.get(i)), pixels,
+                        img * IMAGE_SIZE * IMAGE_SIZE);
+            }
         });
-        try {
-            List<Future<?>> jobs = new ArrayList<>();
-            for (int w = 0; w < threads; w++) {
-                jobs.add(pool.submit(() -> {
-                    OmniglotDecoder decoder = new OmniglotDecoder();
-                    for (int ch; (ch = next.getAndIncrement()) < located.size(); ) {
-                        Located loc = located.get(ch);
-                        for (int i = 0; i < count[ch]; i++) {
-                            int img = first[ch] + i;
-                            try {
-                                decoder.decode(files[img], loc.archive.where(loc.drawings.get(i)), pixels,
-                                        img * IMAGE_SIZE * IMAGE_SIZE);
-                            } catch (DatasetException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> job : jobs) {
-                job.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while decoding Omniglot images");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException("Omniglot decoding failed: " + cause, cause);
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /**
