@@ -117,7 +117,6 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
         Map<String, Object> series = new LinkedHashMap<>();
         Network net = Conv4.build(new long[] {1, imageSize, imageSize}, filters, Conv4.Downsampling.STRIDE, 4, ways);
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), ways, shots, queries, DataType.FLOAT, seed);
-        List<Long> growth = new ArrayList<>();
         long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getTotalMemorySize();
         for (String algo : algos) {
@@ -135,7 +134,6 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                             + "from the last measurement) exceeds %.0f%% of the %.1f GB of physical memory\"}", algo, k,
                             predicted / 1e9, memoryFraction * 100, physical / 1e9));
                     out.flush();
-                    growth.add(-1L);
                     rows.get("inner_steps").add(k);
                     rows.get("ms_per_meta_gradient").add(null);
                     rows.get("rss_growth_mb").add(null);
@@ -168,7 +166,6 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                         warmupMs, p.rssGrowthBytes() / 1048576.0, p.peakRssBytes() / 1048576.0,
                         p.peakHeapBytes() / 1048576.0));
                 out.flush();
-                growth.add(p.rssGrowthBytes());
                 rows.get("inner_steps").add(k);
                 rows.get("ms_per_meta_gradient").add(ms);
                 rows.get("rss_growth_mb").add(p.rssGrowthBytes() / 1048576.0);
@@ -179,16 +176,18 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> summary = new LinkedHashMap<>();
-        for (int a = 0; a < algos.length; a++) {
-            double first = growth.get(a * steps.length);
-            double last = -1;
-            int lastSteps = steps[0];
-            for (int i = steps.length - 1; i >= 0 && last < 0; i--) {
-                last = growth.get(a * steps.length + i);
-                lastSteps = steps[i];
+        for (Map.Entry<String, Object> algo : series.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, List<Object>> rows = (Map<String, List<Object>>) algo.getValue();
+            List<Object> mb = rows.get("rss_growth_mb");
+            int last = mb.size() - 1;
+            while (last > 0 && mb.get(last) == null) {
+                last--;
             }
-            summary.put(String.format(Locale.ROOT, "%s_rss_growth_ratio_%d_to_%d_steps", algos[a], steps[0],
-                    lastSteps), first > 0 ? last / first : null);
+            double first = mb.get(0) == null ? 0 : ((Number) mb.get(0)).doubleValue();
+            summary.put(String.format(Locale.ROOT, "%s_rss_growth_ratio_%s_to_%s_steps", algo.getKey(),
+                    rows.get("inner_steps").get(0), rows.get("inner_steps").get(last)),
+                    first > 0 ? ((Number) mb.get(last)).doubleValue() / first : null);
         }
         ExperimentReport report = new ExperimentReport("compute-memory", seed, config, summary, series,
                 provenance.finished());
