@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
             org.dl4jmeta.app.data.DownloadCommand.class, org.dl4jmeta.app.experiment.ExperimentCommand.class,
             org.dl4jmeta.app.bench.BenchCommand.class, org.dl4jmeta.app.jobs.TrainCommand.class,
             org.dl4jmeta.app.jobs.EvalCommand.class, org.dl4jmeta.app.jobs.AdaptCommand.class,
-            org.dl4jmeta.app.jobs.ExportCommand.class, CommandLine.HelpCommand.class})
+            org.dl4jmeta.app.jobs.ExportCommand.class, org.dl4jmeta.app.reproduce.ReproduceCommand.class,
+            org.dl4jmeta.app.reproduce.ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

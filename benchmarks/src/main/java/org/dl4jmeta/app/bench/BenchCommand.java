@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
  * {@code bench}: for the Omniglot Conv-4 (5-way 1-shot, 15 queries per class by default), the median wall time of
  * a meta-step (meta-batch of B tasks, Adam outer update) and per task, tasks per second and peak memory, for
  * first- and second-order MAML at 1 and 5 inner steps and iMAML; plus the plain forward+backward of the Conv-4 on
- * the query batch (75 images; the probe's 80). Inputs are synthetic: only shapes matter for speed.
+ * one episode's support and query images together (80 at 5-way 1-shot with 15 queries, as the PyTorch probe of
+ * issue 7). Inputs are synthetic: only shapes matter for speed. Every line names the commit, the nd4j-native build
+ * and the machine's cores; {@code --out} also writes the lines to a file, which {@code report} turns into the
+ * README's performance table.
  *
  * <p>Each configuration runs one warm-up meta-step (graph building), then {@code --repeats} measured ones. One JSON
  * line per configuration. Timings on a shared machine drift: compare variants within one run.
@@ -57,8 +60,8 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Omniglot folder for the sampler configuration. Default: ${DEFAULT-VALUE}")
     java.nio.file.Path dataDir;
 
-    @Option(names = "--meta-batch", split = ",", defaultValue = "4",
-            description = "meta-batch sizes (the probe used 32). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--meta-batch", split = ",", defaultValue = "32,4",
+            description = "meta-batch sizes (the PyTorch probe used 32). Default: ${DEFAULT-VALUE}")
     int[] metaBatches;
 
     @Option(names = "--ways", defaultValue = "5", description = "N. Default: ${DEFAULT-VALUE}")
@@ -84,12 +87,62 @@ public final class BenchCommand implements Callable<Integer> {
                     + "threads); several values compare the settings in one run. Default: ${DEFAULT-VALUE}")
     int[] threads;
 
+    @Option(names = "--out", paramLabel = "FILE", description = "also write the JSON lines to FILE (written when "
+            + "all configurations are done), e.g. results/bench/omniglot-5w1s.jsonl")
+    java.nio.file.Path outFile;
+
+    private String commit;
+    private String build;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        commit = org.dl4jmeta.provenance.BuildInfo.commit(java.nio.file.Path.of("."));
+        String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        build = "nd4j-native" + (ext.isEmpty() ? "" : ext);
+        List<String> lines = new ArrayList<>();
+        PrintWriter console = spec.commandLine().getOut();
+        PrintWriter out = new PrintWriter(new java.io.Writer() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void write(char[] buf, int off, int len) {
+                for (int i = off; i < off + len; i++) {
+                    if (buf[i] == '\n') {
+                        lines.add(line.toString());
+                        line.setLength(0);
+                    } else if (buf[i] != '\r') {
+                        line.append(buf[i]);
+                    }
+                }
+                console.write(buf, off, len);
+            }
+
+            @Override
+            public void flush() {
+                console.flush();
+            }
+
+            @Override
+            public void close() {
+                console.flush();
+            }
+        });
+        run(out);
+        out.flush();
+        if (outFile != null) {
+            if (outFile.getParent() != null) {
+                java.nio.file.Files.createDirectories(outFile.getParent());
+            }
+            org.dl4jmeta.io.AtomicFiles.writeString(outFile, String.join("\n", lines) + "\n");
+            spec.commandLine().getErr().println("bench: wrote " + lines.size() + " lines to " + outFile);
+        }
+        return 0;
+    }
+
+    private void run(PrintWriter out) {
         Network net = Conv4.omniglot(ways);
         EpisodeSource source = SyntheticTasks.templateTasks(net.inputShape(), seed, Math.max(ways, 20), 784, ways,
                 shots, queries, 1.0, dataType, seed);
@@ -121,7 +174,13 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        return 0;
+    }
+
+    /** @return the fields every line ends with: commit, native build, cores, time */
+    private String provenance() {
+        return String.format(Locale.ROOT, ",\"omp_threads\":%d,\"cpus\":%d,\"nd4j_build\":\"%s\",\"commit\":\"%s\","
+                + "\"time\":\"%s\"}", Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors(),
+                build, commit, java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
     private static MetaLearner learner(Network net, String config) {
@@ -176,31 +235,33 @@ public final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "{\"bench\":\"%s\",\"meta_batch\":%d,\"workers\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,"
                 + "\"dtype\":\"%s\",\"median_ms_per_meta_step\":%.1f,\"ms_per_task\":%.1f,\"tasks_per_s\":%.2f,"
                 + "\"first_step_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"rss_growth_mb\":%.1f,"
-                + "\"peak_heap_mb\":%.1f,\"omp_threads\":%d,\"cpus\":%d}", config, metaBatch, workers, ways, shots,
+                + "\"peak_heap_mb\":%.1f,\"peak_offheap_mb\":%.1f", config, metaBatch, workers, ways, shots,
                 queries,
                 dataType, median, median / metaBatch, 1000.0 * metaBatch / median, warmup, repeats,
                 p.peakRssBytes() / 1048576.0, p.rssGrowthBytes() / 1048576.0, p.peakHeapBytes() / 1048576.0,
-                Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors());
+                p.peakOffHeapBytes() / 1048576.0) + provenance();
     }
 
     private String forwardBackward(Network net, Episode e) {
         ParamSet theta = net.initialise(seed, dataType);
-        LossGradGraph g = new LossGradGraph(net, e.queryX().size(0), dataType);
-        g.run(theta, e.queryX(), e.queryY(), true);
+        org.nd4j.linalg.api.ndarray.INDArray x = Nd4j.concat(0, e.supportX(), e.queryX());
+        org.nd4j.linalg.api.ndarray.INDArray y = Nd4j.concat(0, e.supportY(), e.queryY());
+        LossGradGraph g = new LossGradGraph(net, x.size(0), dataType);
+        g.run(theta, x, y, true);
         MemoryProbe probe = new MemoryProbe();
         probe.start();
         int n = Math.max(repeats, 5);
         double[] ms = new double[n];
         for (int r = 0; r < n; r++) {
             long t0 = System.nanoTime();
-            g.run(theta, e.queryX(), e.queryY(), true);
+            g.run(theta, x, y, true);
             ms[r] = (System.nanoTime() - t0) / 1e6;
         }
         MemoryProbe.Peaks p = probe.stop();
         return String.format(Locale.ROOT, "{\"bench\":\"forward-backward\",\"images\":%d,\"dtype\":\"%s\","
-                + "\"median_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"omp_threads\":%d,\"cpus\":%d}",
-                e.queryX().size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
-                Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors());
+                + "\"median_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"peak_heap_mb\":%.1f,"
+                + "\"peak_offheap_mb\":%.1f", x.size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
+                p.peakHeapBytes() / 1048576.0, p.peakOffHeapBytes() / 1048576.0) + provenance();
     }
 
     /**
@@ -231,8 +292,8 @@ public final class BenchCommand implements Callable<Integer> {
             Arrays.sort(sorted);
             return String.format(Locale.ROOT, "{\"bench\":\"sampler\",\"dataset\":\"omniglot/vinyals/train\","
                     + "\"meta_batch\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,\"load_s\":%.1f,"
-                    + "\"median_ms_per_meta_batch\":%.2f,\"p90_ms_per_meta_batch\":%.2f,\"meta_batches\":%d}",
-                    metaBatch, ways, shots, queries, loadS, median(ms), sorted[n * 9 / 10], n);
+                    + "\"median_ms_per_meta_batch\":%.2f,\"p90_ms_per_meta_batch\":%.2f,\"meta_batches\":%d",
+                    metaBatch, ways, shots, queries, loadS, median(ms), sorted[n * 9 / 10], n) + provenance();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);
         }

@@ -18,6 +18,7 @@ public final class MemoryProbe {
     private volatile boolean running;
     private volatile long peakRss;
     private volatile long peakHeap;
+    private volatile long peakOffHeap;
     private long baselineRss;
     private Thread thread;
 
@@ -27,8 +28,10 @@ public final class MemoryProbe {
      * @param baselineRssBytes resident set when the section started
      * @param peakRssBytes largest resident set during the section
      * @param peakHeapBytes largest used Java heap seen
+     * @param peakOffHeapBytes largest off-heap memory held through JavaCPP seen ({@link Pointer#totalBytes()}:
+     *     ND4J's array buffers; native libraries' own scratch memory shows only in the resident set)
      */
-    public record Peaks(long baselineRssBytes, long peakRssBytes, long peakHeapBytes) {
+    public record Peaks(long baselineRssBytes, long peakRssBytes, long peakHeapBytes, long peakOffHeapBytes) {
 
         /** @return how far the resident set rose above its starting value */
         public long rssGrowthBytes() {
@@ -42,6 +45,7 @@ public final class MemoryProbe {
         baselineRss = Pointer.physicalBytes();
         peakRss = baselineRss;
         peakHeap = usedHeap();
+        peakOffHeap = Pointer.totalBytes();
         running = true;
         thread = new Thread(() -> {
             while (running) {
@@ -66,6 +70,10 @@ public final class MemoryProbe {
         if (h > peakHeap) {
             peakHeap = h;
         }
+        long off = Pointer.totalBytes();
+        if (off > peakOffHeap) {
+            peakOffHeap = off;
+        }
     }
 
     /** @return the peaks since {@link #start()} */
@@ -77,7 +85,7 @@ public final class MemoryProbe {
             Thread.currentThread().interrupt();
         }
         sample();
-        return new Peaks(baselineRss, Math.max(peakRss, kernelPeak()), peakHeap);
+        return new Peaks(baselineRss, Math.max(peakRss, kernelPeak()), peakHeap, peakOffHeap);
     }
 
     private static long usedHeap() {

@@ -114,6 +114,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--iterations", description = "outer iterations to reach. Default: 60000")
     Integer iterations;
 
+    @Option(names = "--time-budget", paramLabel = "MINUTES", description = "end training after this many minutes "
+            + "of training wall time (validation and checkpoints included, summed over resumes) even if --iterations "
+            + "is not reached; the run then finishes normally. Default: 0 (no time limit)")
+    Double timeBudgetMinutes;
+
     @Option(names = "--seed", description = "seed of the initial parameters and training episodes. Default: 1")
     Long seed;
 
@@ -174,6 +179,7 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "metaLr", metaLr);
         put(m, "optimizer", optimizer);
         put(m, "iterations", iterations);
+        put(m, "timeBudgetMinutes", timeBudgetMinutes);
         put(m, "seed", seed);
         put(m, "dataType", dataType);
         put(m, "threads", threads);

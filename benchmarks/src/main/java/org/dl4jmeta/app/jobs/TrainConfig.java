@@ -48,6 +48,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * @param metaLr outer learning rate beta, &gt; 0
  * @param optimizer adam or sgd
  * @param iterations outer iterations to reach, &gt;= 1
+ * @param timeBudgetMinutes training wall time after which the run ends as if its iterations were reached
+ *     (validation and checkpoints included, summed over resumes), &gt;= 0 (0: no time limit)
  * @param seed seed of the initial parameters and of the training episode stream
  * @param dataType float or double
  * @param threads workers computing a meta-batch's tasks (and validation episodes), &gt;= 1
@@ -62,7 +64,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                           int queries, String algorithm, int innerSteps, int testInnerSteps, double innerStepSize,
                           boolean learnedStepSizes, double imamlLambda, String imamlSolver, int cgIterations,
                           double hfDelta, double bimamlEpsilon0, double bimamlEpsilon, int filters, int blocks,
-                          int metaBatchSize, double metaLr, String optimizer, int iterations, long seed,
+                          int metaBatchSize, double metaLr, String optimizer, int iterations,
+                         double timeBudgetMinutes, long seed,
                           String dataType, int threads, int valEvery, int valEpisodes, long valSeed,
                           int checkpointEvery, int logEvery, String runDir) {
 
@@ -74,7 +77,7 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
      * Keys a resumed run may change: they do not affect the parameters (threads give identical sums), only the
      * budget, the bookkeeping and where the data are.
      */
-    public static final Set<String> RESUMABLE = Set.of("iterations", "threads", "dataDir", "valEvery",
+    public static final Set<String> RESUMABLE = Set.of("iterations", "timeBudgetMinutes", "threads", "dataDir", "valEvery",
             "valEpisodes", "checkpointEvery", "logEvery", "runDir");
 
     /**
@@ -115,6 +118,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         positive("metaLr", metaLr);
         oneOf("optimizer", optimizer, List.of("adam", "sgd"));
         require(iterations >= 1, "iterations must be >= 1, got " + iterations);
+        require(timeBudgetMinutes >= 0 && Double.isFinite(timeBudgetMinutes),
+                "timeBudgetMinutes must be >= 0 and finite (0: no time limit), got " + timeBudgetMinutes);
         oneOf("dataType", dataType, List.of("float", "double"));
         require(threads >= 1, "threads must be >= 1, got " + threads);
         require(valEvery >= 0, "valEvery must be >= 0 (0: no validation), got " + valEvery);
@@ -180,6 +185,7 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         m.put("metaLr", 1e-3);
         m.put("optimizer", "adam");
         m.put("iterations", 60_000);
+        m.put("timeBudgetMinutes", 0.0);
         m.put("seed", 1L);
         m.put("dataType", "float");
         // one worker per core: on 2 cores, 2 task-parallel workers with 1 native thread each ran first-order MAML

@@ -57,6 +57,7 @@ final class TrainJob {
     static final String MODEL = "model.zip";
     static final String METRICS = "metrics.jsonl";
     static final String CONFIG = "config.json";
+    static final String SUMMARY = "summary.json";
 
     private final TrainConfig config;
     private final SavedModel resumeFrom;
@@ -79,6 +80,11 @@ final class TrainJob {
     private int bestIteration = -1;
     private int checkpointedIteration = -1;
     private String firstStart;
+    /** Training wall seconds of earlier sessions of this run (resumes), from the checkpoint. */
+    private double earlierSeconds;
+    /** When this session's training loop started (System.nanoTime). */
+    private long sessionStart;
+    private volatile boolean budgetReached;
 
     /**
      * @param config the resolved configuration
@@ -141,6 +147,7 @@ final class TrainJob {
             bestAccuracy = ((Number) extras.getOrDefault("bestValAccuracy", -1)).doubleValue();
             bestIteration = ((Number) extras.getOrDefault("bestIteration", -1)).intValue();
             firstStart = String.valueOf(extras.getOrDefault("firstStart", resumeFrom.provenance().start()));
+            earlierSeconds = ((Number) extras.getOrDefault("trainSeconds", 0.0)).doubleValue();
             checkpointedIteration = state.iteration();
             network.requireParams(state.theta(), "the checkpoint's parameters");
             if (state.theta().dataType() != dt) {
@@ -189,6 +196,7 @@ final class TrainJob {
         }, "dl4j-meta-train-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
+        sessionStart = t0;
         int startIteration = state.iteration();
         ProgressReporter progress = new ProgressReporter(config.iterations(), config.logEvery(), terminal);
         IterationMetrics[] last = new IterationMetrics[1];
@@ -212,9 +220,30 @@ final class TrainJob {
                 trainer.addListener(testListener);
             }
             trainer.addListener(stop);
+            if (config.timeBudgetMinutes() > 0) {
+                trainer.addListener(new TrainingListener() {
+                    @Override
+                    public void iterationDone(IterationMetrics m, TrainingState s) {
+                        // the budget is checked in shouldStop, after validation and checkpoints of this iteration
+                    }
+
+                    @Override
+                    public boolean shouldStop(IterationMetrics m, TrainingState s) {
+                        if (trainSeconds() >= 60 * config.timeBudgetMinutes()) {
+                            budgetReached = true;
+                        }
+                        return budgetReached;
+                    }
+                });
+            }
             try {
                 if (!stop.requested()) {
                     // meta-batches are drawn on a background thread while the current one trains
+                    if (config.timeBudgetMinutes() > 0 && earlierSeconds >= 60 * config.timeBudgetMinutes()) {
+                        throw new IllegalArgumentException("--resume: the run already trained "
+                                + String.format(Locale.ROOT, "%.1f", earlierSeconds / 60) + " minutes, its time "
+                                + "budget is " + config.timeBudgetMinutes() + "; give a larger --time-budget");
+                    }
                     try (PrefetchingEpisodeSource ahead = new PrefetchingEpisodeSource(train,
                             config.metaBatchSize(), state.iteration(), 2)) {
                         trainer.fit(state, ahead, config.iterations());
@@ -237,6 +266,7 @@ final class TrainJob {
             ModelFile.write(runDir.resolve(MODEL), SavedModel.meta(learner, state.theta(), configMap, done));
             AtomicFiles.writeString(runDir.resolve("provenance.json"), Json.write(done));
             double seconds = (System.nanoTime() - t0) / 1e9;
+            writeSummary(state, last[0]);
             out.println("run_dir=" + runDir);
             out.println("checkpoint=" + runDir.resolve(CHECKPOINT));
             if (bestIteration >= 0) {
@@ -249,6 +279,10 @@ final class TrainJob {
                         + "; continue with: java -jar dl4j-meta.jar train --resume --run-dir " + runDir);
                 out.flush();
                 return 130;
+            }
+            if (budgetReached) {
+                out.println(String.format(Locale.ROOT, "time budget of %s minutes reached at iteration %d of %d",
+                        config.timeBudgetMinutes(), state.iteration(), config.iterations()));
             }
             out.println(String.format(Locale.ROOT, "iterations=%d meta_loss=%.4f accuracy_after=%.4f seconds=%.1f",
                     state.iteration(), last[0] == null ? Double.NaN : last[0].metaLoss(),
@@ -291,10 +325,42 @@ final class TrainJob {
             extras.put("bestIteration", bestIteration);
         }
         extras.put("firstStart", firstStart);
+        extras.put("trainSeconds", trainSeconds());
         write(runDir.resolve(CHECKPOINT), SavedModel.checkpoint(learner, s, config.metaBatchSize(), config.seed(),
                 configMap, provenance.finished(), extras));
         checkpointedIteration = s.iteration();
         LOG.debug("checkpoint at iteration {}", s.iteration());
+    }
+
+    /** @return training wall seconds of this run so far, earlier sessions included */
+    private double trainSeconds() {
+        return earlierSeconds + (System.nanoTime() - sessionStart) / 1e9;
+    }
+
+    /**
+     * Writes {@code summary.json}: how far the run got and why it ended (what {@code reproduce} reports beside
+     * the evaluation).
+     */
+    private void writeSummary(TrainingState s, IterationMetrics last) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("iterations", s.iteration());
+        m.put("iterationBudget", config.iterations());
+        m.put("timeBudgetMinutes", config.timeBudgetMinutes());
+        m.put("endedBy", budgetReached ? "time-budget" : s.iteration() >= config.iterations() ? "iterations"
+                : "stop");
+        m.put("trainSeconds", trainSeconds());
+        m.put("tasksSeen", (long) s.iteration() * config.metaBatchSize());
+        if (last != null) {
+            m.put("lastMetaLoss", last.metaLoss());
+            m.put("lastQueryAccuracyAfter", last.queryAccuracyAfter());
+        }
+        if (bestIteration >= 0) {
+            m.put("bestValAccuracy", bestAccuracy);
+            m.put("bestIteration", bestIteration);
+        }
+        m.put("firstStart", firstStart);
+        m.put("end", provenance.finished().end());
+        AtomicFiles.writeString(runDir.resolve(SUMMARY), Json.write(m));
     }
 
     private static void write(Path file, SavedModel m) {

@@ -1,0 +1,314 @@
+package org.dl4jmeta.app.reproduce;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.dl4jmeta.app.Main;
+import org.dl4jmeta.app.jobs.EvalCommand;
+import org.dl4jmeta.app.jobs.TrainCommand;
+import org.dl4jmeta.io.AtomicFiles;
+import org.dl4jmeta.io.Json;
+import org.dl4jmeta.provenance.Provenance;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reproduce --table omniglot}: for every chosen algorithm and N-way K-shot setting, meta-trains on the
+ * Vinyals background split with the algorithm's recipe ({@link OmniglotAlgorithm}) within a budget, evaluates the
+ * final meta-model on seeded test episodes (600 by default, 95% confidence intervals), writes one result file per
+ * cell with provenance, and renders {@code omniglot-table.md} from every result file of the folder, beside the
+ * papers' numbers.
+ *
+ * <p>Re-running the same command skips finished cells and resumes an interrupted run from its checkpoint; a
+ * larger budget continues the earlier training. Run folders are {@code <out>/runs/<setting>-<algorithm>-seed<s>}.
+ */
+@Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Reruns a benchmark table of the papers: train within --budget, evaluate on --episodes test "
+                + "episodes, one result file per cell, then <out>/omniglot-table.md beside the papers' numbers.",
+            "Re-running skips finished cells and resumes interrupted ones; a larger --budget continues training."})
+public final class ReproduceCommand implements Callable<Integer> {
+
+    static final String TABLE_FILE = "omniglot-table.md";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--table", required = true, paramLabel = "omniglot", description = "the table to rerun")
+    String table;
+
+    @Option(names = "--budget", required = true, paramLabel = "TIME|Nit",
+            description = "training budget of each cell: wall time (90s, 12m, 1.5h) or outer iterations (500it)")
+    String budget;
+
+    @Option(names = "--algorithms", split = ",", defaultValue = "maml,fomaml,reptile,imaml-gd,imaml-hf",
+            description = "rows to run. Default: ${DEFAULT-VALUE}")
+    String[] algorithms;
+
+    @Option(names = "--settings", split = ",", defaultValue = "5w1s,5w5s,20w1s,20w5s",
+            description = "columns to run, N-way K-shot. Default: ${DEFAULT-VALUE}")
+    String[] settings;
+
+    @Option(names = "--data-dir", defaultValue = "../shared/datasets/omniglot",
+            description = "the Omniglot folder. Default: ${DEFAULT-VALUE}")
+    Path dataDir;
+
+    @Option(names = "--out", defaultValue = "results/omniglot",
+            description = "result files, the table and run folders. Default: ${DEFAULT-VALUE}")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "1", description = "training seed. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--eval-seed", defaultValue = "1", description = "seed of the test episodes. Default: ${DEFAULT-VALUE}")
+    long evalSeed;
+
+    @Option(names = "--episodes", defaultValue = "600", description = "test episodes. Default: ${DEFAULT-VALUE}")
+    int episodes;
+
+    @Option(names = "--eval-queries", defaultValue = "15",
+            description = "query examples per class of a test episode. Default: ${DEFAULT-VALUE}")
+    int evalQueries;
+
+    @Option(names = "--meta-batch-size", description = "tasks per outer update for every cell, instead of the recipe's")
+    Integer metaBatchSize;
+
+    @Option(names = "--threads", description = "task-parallel workers. Default: the number of cores")
+    Integer threads;
+
+    @Option(names = "--force", description = "discard the chosen cells' earlier runs and results and train anew")
+    boolean force;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!table.equals("omniglot")) {
+            throw new IllegalArgumentException("--table must be omniglot (the only table this command knows), got '"
+                    + table + "'");
+        }
+        Budget b = Budget.parse(budget);
+        List<OmniglotAlgorithm> algos = Arrays.stream(algorithms).map(OmniglotAlgorithm::parse).distinct().toList();
+        List<Setting> cells = Arrays.stream(settings).map(Setting::parse).distinct().toList();
+        if (episodes < 1) {
+            throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
+        }
+        if (evalQueries < 1) {
+            throw new IllegalArgumentException("--eval-queries must be >= 1, got " + evalQueries);
+        }
+        if (metaBatchSize != null && metaBatchSize < 1) {
+            throw new IllegalArgumentException("--meta-batch-size must be >= 1, got " + metaBatchSize);
+        }
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        if (!Files.isDirectory(dataDir)) {
+            throw new IllegalArgumentException("--data-dir " + dataDir + " is not a folder; give the Omniglot folder, "
+                    + "e.g. ../shared/datasets/omniglot");
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        Files.createDirectories(out);
+        for (Setting s : cells) {
+            for (OmniglotAlgorithm a : algos) {
+                int code = cell(a, s, b, stdout, stderr);
+                if (code != 0) {
+                    return code;
+                }
+            }
+        }
+        Path md = out.resolve(TABLE_FILE);
+        String rendered = OmniglotTable.render(OmniglotTable.read(out));
+        AtomicFiles.writeString(md, rendered);
+        stdout.println("table=" + md);
+        stdout.flush();
+        return 0;
+    }
+
+    private Path resultFile(OmniglotAlgorithm a, Setting s) {
+        return out.resolve("omniglot-" + s.id() + "-" + a.id() + "-seed" + seed + ".json");
+    }
+
+    private int cell(OmniglotAlgorithm a, Setting s, Budget b, PrintWriter stdout, PrintWriter stderr)
+            throws IOException {
+        Path result = resultFile(a, s);
+        Path run = out.resolve("runs").resolve(s.id() + "-" + a.id() + "-seed" + seed);
+        if (force) {
+            Files.deleteIfExists(result);
+            deleteRun(run);
+        }
+        if (Files.exists(result) && sameRequest(Json.parse(Files.readString(result)), b)) {
+            stderr.println("reproduce: " + s.title() + " " + a.title() + " already done (" + result
+                    + "); --force to redo");
+            stdout.println("result=" + result);
+            return 0;
+        }
+        Map<String, Object> trainConfig = trainConfig(a, s, b, run);
+        JsonNode summary = readIfExists(run.resolve("summary.json"));
+        boolean modelThere = Files.exists(run.resolve("model.zip"));
+        if (!(modelThere && trainedEnough(summary, b))) {
+            stderr.println("reproduce: training " + a.title() + " on Omniglot " + s.title() + " for " + b.spec()
+                    + " in " + run);
+            stderr.flush();
+            List<String> args = new ArrayList<>();
+            if (Files.exists(run.resolve("checkpoint.zip"))) {
+                args.addAll(List.of("--resume", "--run-dir", run.toString(), "--iterations",
+                        String.valueOf(trainConfig.get("iterations")), "--time-budget",
+                        String.valueOf(trainConfig.get("timeBudgetMinutes"))));
+                if (threads != null) {
+                    args.addAll(List.of("--threads", threads.toString()));
+                }
+            } else {
+                Files.createDirectories(run);
+                Path cfg = run.resolve("reproduce-train.json");
+                AtomicFiles.writeString(cfg, Json.write(trainConfig));
+                args.addAll(List.of("--config", cfg.toString()));
+            }
+            int code = execute(new TrainCommand(), args, stderr);
+            if (code == 1) {
+                JsonNode failed = readIfExists(run.resolve("summary.json"));
+                Map<String, Object> r = header(a, s, b, trainConfig);
+                r.put("status", "failed");
+                r.put("message", "training stopped on a non-finite loss (see " + run + ")");
+                r.put("training", failed == null ? Map.of() : Json.mapper().convertValue(failed, Map.class));
+                AtomicFiles.writeString(result, Json.write(r));
+                stdout.println("result=" + result);
+                stdout.flush();
+                return 0;
+            }
+            if (code != 0) {
+                stderr.println("reproduce: training " + a.title() + " " + s.title() + " ended with exit code " + code
+                        + "; run the same reproduce command again to continue where it stopped");
+                return code;
+            }
+            summary = readIfExists(run.resolve("summary.json"));
+        }
+        Path evalFile = run.resolve("eval-test-seed" + evalSeed + ".json");
+        int code = execute(new EvalCommand(), List.of("--model", run.resolve("model.zip").toString(), "--split",
+                "test", "--episodes", String.valueOf(episodes), "--seed", String.valueOf(evalSeed), "--queries",
+                String.valueOf(evalQueries), "--out", evalFile.toString()), stderr);
+        if (code != 0) {
+            stderr.println("reproduce: evaluating " + run.resolve("model.zip") + " ended with exit code " + code);
+            return code;
+        }
+        JsonNode ev = Json.parse(Files.readString(evalFile));
+        Map<String, Object> r = header(a, s, b, trainConfig);
+        r.put("status", "done");
+        r.put("accuracy", ev.get("accuracy").asDouble());
+        r.put("ci95", ev.get("ci95").asDouble());
+        r.put("episodes", ev.get("episodes").asInt());
+        r.put("evalSeed", evalSeed);
+        r.put("evalQueries", evalQueries);
+        r.put("testInnerSteps", ev.get("config").get("innerSteps").asInt());
+        r.put("training", Json.mapper().convertValue(summary, Map.class));
+        r.put("runDir", run.toString());
+        r.put("evalFile", evalFile.toString());
+        r.put("trainProvenance", Json.mapper().convertValue(readIfExists(run.resolve("provenance.json")), Map.class));
+        r.put("evalProvenance", Json.mapper().convertValue(ev.get("provenance"), Map.class));
+        AtomicFiles.writeString(result, Json.write(r));
+        stdout.println(String.format(Locale.ROOT, "result=%s accuracy=%.4f ci95=%.4f paper=%.2f", result,
+                ev.get("accuracy").asDouble(), ev.get("ci95").asDouble(), a.paperAccuracy(s) / 100));
+        stdout.flush();
+        return 0;
+    }
+
+    private boolean sameRequest(JsonNode r, Budget b) {
+        return r.path("budget").asText().equals(b.spec()) && r.path("episodes").asInt(-1) == episodes
+                && r.path("evalSeed").asLong(-1) == evalSeed && r.path("evalQueries").asInt(-1) == evalQueries;
+    }
+
+    private static boolean trainedEnough(JsonNode summary, Budget b) {
+        if (summary == null || summary.path("endedBy").asText().equals("stop")) {
+            return false;
+        }
+        if (b.timed()) {
+            return summary.path("trainSeconds").asDouble() >= 60 * b.minutes()
+                    || summary.path("endedBy").asText().equals("iterations");
+        }
+        return summary.path("iterations").asInt() >= b.iterations();
+    }
+
+    private Map<String, Object> trainConfig(OmniglotAlgorithm a, Setting s, Budget b, Path run) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("dataset", "omniglot");
+        c.put("dataDir", dataDir.toString());
+        c.put("ways", s.ways());
+        c.put("shots", s.shots());
+        c.putAll(a.recipe(s));
+        if (metaBatchSize != null) {
+            c.put("metaBatchSize", metaBatchSize);
+        }
+        // a time budget runs up to Finn et al.'s 60,000 iterations
+        c.put("iterations", b.timed() ? 60_000 : b.iterations());
+        c.put("timeBudgetMinutes", b.minutes());
+        c.put("seed", seed);
+        c.put("valEvery", 0);
+        c.put("checkpointEvery", 100);
+        if (threads != null) {
+            c.put("threads", threads);
+        }
+        c.put("runDir", run.toString());
+        return c;
+    }
+
+    private Map<String, Object> header(OmniglotAlgorithm a, Setting s, Budget b, Map<String, Object> trainConfig) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("table", "omniglot");
+        r.put("setting", s.id());
+        r.put("ways", s.ways());
+        r.put("shots", s.shots());
+        r.put("algorithm", a.id());
+        r.put("title", a.title());
+        r.put("paperAccuracy", a.paperAccuracy(s));
+        r.put("paperSource", a.source());
+        r.put("recipeNote", a.recipeNote());
+        r.put("budget", b.spec());
+        r.put("budgetMinutes", b.minutes());
+        r.put("budgetIterations", b.iterations());
+        r.put("seed", seed);
+        r.put("episodes", episodes);
+        r.put("evalSeed", evalSeed);
+        r.put("evalQueries", evalQueries);
+        r.put("trainConfig", trainConfig);
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("table", table);
+        cfg.put("budget", b.spec());
+        cfg.put("setting", s.id());
+        cfg.put("algorithm", a.id());
+        r.put("provenance", Provenance.capture(Path.of("."), DataType.FLOAT, seed, cfg, Map.of()).finished());
+        return r;
+    }
+
+    private int execute(Object command, List<String> args, PrintWriter log) {
+        CommandLine cl = Main.configure(new CommandLine(command));
+        cl.setOut(log);
+        cl.setErr(log);
+        return cl.execute(args.toArray(String[]::new));
+    }
+
+    private static JsonNode readIfExists(Path p) throws IOException {
+        return Files.exists(p) ? Json.parse(Files.readString(p)) : null;
+    }
+
+    private static void deleteRun(Path run) throws IOException {
+        if (!Files.isDirectory(run)) {
+            return;
+        }
+        try (var files = Files.list(run)) {
+            for (Path f : files.toList()) {
+                if (Files.isRegularFile(f)) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Files.deleteIfExists(run);
+    }
+}
