@@ -16,6 +16,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * xhat = (x-mu) / sqrt(var+eps), y = gamma xhat + beta. Backward: dbeta = sum(dy), dgamma = sum(dy xhat),
  * dx = gamma / sqrt(var+eps) (dy - mean(dy) - xhat mean(dy xhat)). Works on [n,c,h,w] (per channel) and [n,f]
  * (per feature).
+ *
+ * <p>Computed with as few full-size operations as the formulas allow, since they dominate the layer's cost and are
+ * differentiated again by second-order MAML: with inv = 1/sqrt(var+eps), scale = gamma inv (per channel) and
+ * s = sum(dy (x-mu)), the forward is y = (x-mu) scale + beta, dgamma = inv s, and
+ * dx = scale dy - (x-mu) (scale inv^2 s / M) - scale dbeta / M: four full-size operations forward and five
+ * backward instead of five and seven, and two reductions backward instead of four.
  */
 public final class BatchNorm implements Layer {
 
@@ -69,6 +75,14 @@ public final class BatchNorm implements Layer {
         params.get("beta").assign(0);
     }
 
+    private static double count(long[] shape, int[] axes) {
+        double m = 1;
+        for (int a : axes) {
+            m *= shape[a];
+        }
+        return m;
+    }
+
     @Override
     public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
         boolean spatial = inShape.length == 4;
@@ -80,8 +94,10 @@ public final class BatchNorm implements Layer {
         SDVariable xc = x.sub(mu);
         SDVariable var = sd.mean(xc.mul(xc), true, axes);
         SDVariable inv = sd.math.rsqrt(var.add(eps));
-        SDVariable xhat = xc.mul(inv);
-        SDVariable y = xhat.mul(gamma).add(beta);
+        // per-channel scale first, so the full-size work is one multiply and one add
+        SDVariable scale = gamma.mul(inv);
+        SDVariable y = xc.mul(scale).add(beta);
+        double m = count(inShape, axes);
         return new Pass() {
             @Override
             public SDVariable output() {
@@ -95,15 +111,18 @@ public final class BatchNorm implements Layer {
 
             @Override
             public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
-                grads.put("gamma", sd.sum(dy.mul(xhat), axes));
-                grads.put("beta", sd.sum(dy, axes));
+                // with s = sum(dy xc) per channel: dgamma = inv s, and the input gradient
+                // gamma inv (dy - mean(dy) - xhat mean(dy xhat)) = scale dy - scale dbeta/M - xc (scale inv^2 s/M)
+                SDVariable dbeta = sd.sum(dy, true, axes);
+                SDVariable s = sd.sum(dy.mul(xc), true, axes);
+                grads.put("gamma", sd.reshape(s.mul(inv), inShape[1]));
+                grads.put("beta", sd.reshape(dbeta, inShape[1]));
                 if (!needInputGradient) {
                     return null;
                 }
-                SDVariable dxhat = dy.mul(gamma);
-                SDVariable meanD = sd.mean(dxhat, true, axes);
-                SDVariable meanDx = sd.mean(dxhat.mul(xhat), true, axes);
-                return dxhat.sub(meanD).sub(xhat.mul(meanDx)).mul(inv);
+                SDVariable shift = scale.mul(dbeta).div(m);
+                SDVariable slope = scale.mul(inv).mul(inv).mul(s).div(m);
+                return dy.mul(scale).sub(xc.mul(slope)).sub(shift);
             }
         };
     }

@@ -1,0 +1,80 @@
+package org.dl4jmeta.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.dl4jmeta.testutil.Rel;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The convolution's forward pass is TensorFlow's 'same' convolution (Finn et al.'s code): output ceil(H/s), total
+ * padding max((out-1)s + k - H, 0) with the smaller half on top/left, checked against a plain-Java loop over every
+ * output, in double precision, for the Omniglot Conv-4's sizes (28, 14, 7, 4 with stride 2) and odd ones.
+ */
+class Conv2dForwardTest {
+
+    @ParameterizedTest(name = "{0}x{1} input, {2} -> {3} channels, k={4}, stride {5}")
+    @CsvSource({"28,28,1,3,3,2", "14,14,3,2,3,2", "7,7,2,3,3,2", "4,4,3,2,3,2", "2,2,2,2,3,2", "9,6,2,3,3,2",
+        "7,5,2,2,3,1", "6,6,1,2,5,1", "5,8,2,2,5,2"})
+    void forwardIsTensorFlowSameConvolution(int h, int w, int c, int o, int k, int s) {
+        SplittableRandom rng = new SplittableRandom(h * 31L + w * 7L + k + s);
+        int n = 2;
+        INDArray x = random(rng, n, c, h, w);
+        INDArray weights = random(rng, k, k, c, o);
+        INDArray bias = random(rng, o);
+        Conv2d conv = new Conv2d("c", o, k, s, true);
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.constant("x", x);
+        Layer.Pass pass = conv.forward(sd, in, new long[] {n, c, h, w},
+                Map.of("W", sd.constant("W", weights), "b", sd.constant("b", bias)));
+        INDArray y = sd.output(Map.of(), pass.output().name()).get(pass.output().name());
+
+        int oh = (h + s - 1) / s;
+        int ow = (w + s - 1) / s;
+        int top = Math.max((oh - 1) * s + k - h, 0) / 2;
+        int left = Math.max((ow - 1) * s + k - w, 0) / 2;
+        INDArray ref = Nd4j.create(DataType.DOUBLE, n, o, oh, ow);
+        for (int b = 0; b < n; b++) {
+            for (int f = 0; f < o; f++) {
+                for (int p = 0; p < oh; p++) {
+                    for (int q = 0; q < ow; q++) {
+                        double acc = bias.getDouble(f);
+                        for (int i = 0; i < k; i++) {
+                            for (int j = 0; j < k; j++) {
+                                int r = p * s + i - top;
+                                int cc = q * s + j - left;
+                                if (r < 0 || r >= h || cc < 0 || cc >= w) {
+                                    continue;
+                                }
+                                for (int ch = 0; ch < c; ch++) {
+                                    acc += x.getDouble(b, ch, r, cc) * weights.getDouble(i, j, ch, f);
+                                }
+                            }
+                        }
+                        ref.putScalar(new long[] {b, f, p, q}, acc);
+                    }
+                }
+            }
+        }
+        assertArrayEquals(ref.shape(), y.shape(), "output shape");
+        assertArrayEquals(ref.shape(), pass.outputShape(), "declared output shape");
+        double err = Rel.maxRelError(y, ref, 1e-14);
+        assertTrue(err < 1e-12, "relative error " + err);
+    }
+
+    private static INDArray random(SplittableRandom rng, long... shape) {
+        INDArray a = Nd4j.create(DataType.DOUBLE, shape);
+        for (long i = 0; i < a.length(); i++) {
+            a.putScalar(i, rng.nextDouble(-1, 1));
+        }
+        return a;
+    }
+}
