@@ -82,10 +82,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed. Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--threads", split = ",", defaultValue = "1",
+    @Option(names = "--threads", split = ",",
             description = "task-parallel workers per meta-batch (each with its own graphs and cores/W native "
-                    + "threads); several values compare the settings in one run. Default: ${DEFAULT-VALUE}")
-    int[] threads;
+                    + "threads); several values compare the settings in one run. Default: the number of cores, "
+                    + "as train and eval")
+    int[] threads = {Runtime.getRuntime().availableProcessors()};
 
     @Option(names = "--out", paramLabel = "FILE", description = "also write the JSON lines to FILE (written when "
             + "all configurations are done), e.g. results/bench/omniglot-5w1s.jsonl")
@@ -206,8 +207,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     private String metaStep(Network net, String config, int metaBatch, int workers, EpisodeSource source) {
         learner(net, config); // rejects a bad configuration name before any worker starts
+        Runnable restoreCores = org.dl4jmeta.app.NativeThreads.shareCores(workers);
         try (MetaTrainer trainer = new MetaTrainer(() -> learner(net, config), metaBatch, workers)) {
             return metaStep(trainer, config, metaBatch, workers, source);
+        } finally {
+            restoreCores.run();
         }
     }
 

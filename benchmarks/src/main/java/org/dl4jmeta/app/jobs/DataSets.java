@@ -101,27 +101,6 @@ final class DataSets {
     }
 
     /**
-     * Shares the cores between T workers: each ND4J op then uses cores / T native threads, since T workers each
-     * running ops on all cores oversubscribe the machine (OpenMP threads spin-wait and slow everything down).
-     * With one worker ND4J keeps its own setting (OMP_NUM_THREADS or all cores).
-     *
-     * @param workers T
-     * @return restores ND4J's previous setting
-     */
-    static Runnable shareCores(int workers) {
-        if (workers <= 1) {
-            return () -> { };
-        }
-        org.nd4j.linalg.factory.Environment env = org.nd4j.linalg.factory.Nd4j.getEnvironment();
-        int before = env.maxThreads();
-        int perWorker = Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-        env.setMaxThreads(perWorker);
-        org.slf4j.LoggerFactory.getLogger(DataSets.class).info("{} workers, {} native thread(s) each", workers,
-                perWorker);
-        return () -> env.setMaxThreads(before);
-    }
-
-    /**
      * @param c the configuration
      * @return ND4J's updater for the outer loop
      */

@@ -179,7 +179,7 @@ final class TrainJob {
 
     private int train(TrainingState state, EpisodeSource train, EpisodeSource val, Supplier<MetaLearner> factory)
             throws IOException {
-        Runnable restoreCores = DataSets.shareCores(config.threads());
+        Runnable restoreCores = org.dl4jmeta.app.NativeThreads.shareCores(config.threads());
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             if (finished.getCount() == 0) {
