@@ -200,7 +200,9 @@ public final class ReproduceCommand implements Callable<Integer> {
             return code;
         }
         JsonNode ev = Json.parse(Files.readString(evalFile));
-        Map<String, Object> r = header(a, s, b, trainConfig);
+        // what the run really used (a resumed run keeps its checkpoint's configuration)
+        JsonNode used = readIfExists(run.resolve("config.json"));
+        Map<String, Object> r = header(a, s, b, used == null ? trainConfig : Json.mapper().convertValue(used, Map.class));
         r.put("status", "done");
         r.put("accuracy", ev.get("accuracy").asDouble());
         r.put("ci95", ev.get("ci95").asDouble());

@@ -206,4 +206,38 @@ class TrainCommandTest {
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains(ckpt.toString()) && r.err().contains("truncated"), r.err());
     }
+
+    @Test
+    void aTimeBudgetEndsTheRunNormallyAndAResumeWithALargerBudgetContinuesIt(@TempDir Path dir) throws IOException {
+        Path run = dir.resolve("run");
+        // 0.0001 minutes (6 ms) are spent within the first iteration: the run ends after it, as if done
+        CliRun r = Jobs.run(Jobs.args(Jobs.tiny(run, "--iterations", "50", "--time-budget", "0.0001")));
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("time budget of 1.0E-4 minutes reached at iteration 1 of 50"), r.out());
+        JsonNode summary = Json.parse(Files.readString(run.resolve(TrainJob.SUMMARY)));
+        assertEquals("time-budget", summary.get("endedBy").asText());
+        assertEquals(1, summary.get("iterations").asInt());
+        double spent = summary.get("trainSeconds").asDouble();
+        assertTrue(spent >= 0.006, "trainSeconds " + spent);
+        assertTrue(Files.exists(run.resolve("model.zip")));
+
+        // the same budget again: nothing left to spend, and the message says how to go on
+        CliRun same = Jobs.run("train", "--resume", "--run-dir", run.toString(), "--time-budget", "0.0001");
+        assertEquals(2, same.code(), same.all());
+        assertTrue(same.err().contains("give a larger --time-budget"), same.err());
+
+        // a budget of exactly 2 more iterations' worth is not predictable; an iteration budget is
+        CliRun more = Jobs.run("train", "--resume", "--run-dir", run.toString(), "--time-budget", "0",
+                "--iterations", "3");
+        assertEquals(0, more.code(), more.all());
+        JsonNode after = Json.parse(Files.readString(run.resolve(TrainJob.SUMMARY)));
+        assertEquals("iterations", after.get("endedBy").asText());
+        assertEquals(3, after.get("iterations").asInt());
+        assertTrue(after.get("trainSeconds").asDouble() > spent, "training time accumulates over resumes");
+
+        CliRun bad = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("bad"), "--time-budget", "-1")));
+        assertEquals(2, bad.code(), bad.all());
+        assertTrue(bad.err().contains("timeBudgetMinutes must be >= 0 and finite (0: no time limit), got -1.0"),
+                bad.err());
+    }
 }

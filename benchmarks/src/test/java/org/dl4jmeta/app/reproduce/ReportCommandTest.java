@@ -1,0 +1,105 @@
+package org.dl4jmeta.app.reproduce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.dl4jmeta.app.CliRun;
+import org.dl4jmeta.io.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * report: the README's tables are regenerated from result files between their markers, the rest of the README
+ * is untouched, the numbers are those of the files (the per-task ratio to PyTorch computed from them), and a README
+ * without markers is refused unchanged.
+ */
+class ReportCommandTest {
+
+    private static Map<String, Object> result(String setting, String algorithm, double accuracy, double ci95) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("setting", setting);
+        r.put("algorithm", algorithm);
+        r.put("title", OmniglotAlgorithm.parse(algorithm).title());
+        r.put("status", "done");
+        r.put("accuracy", accuracy);
+        r.put("ci95", ci95);
+        r.put("paperAccuracy", OmniglotAlgorithm.parse(algorithm).paperAccuracy(Setting.parse(setting)));
+        r.put("budget", "10m");
+        r.put("seed", 1);
+        r.put("episodes", 600);
+        r.put("evalSeed", 1);
+        r.put("evalQueries", 15);
+        r.put("testInnerSteps", 3);
+        r.put("training", Map.of("iterations", 321, "trainSeconds", 600.5, "endedBy", "time-budget"));
+        r.put("trainConfig", Map.of("metaBatchSize", 8, "innerSteps", 1));
+        r.put("provenance", Map.of("commit", "0123456789abcdef", "environment", Map.of("cores", "2")));
+        return r;
+    }
+
+    @Test
+    void theReadmeTablesComeFromTheResultFiles(@TempDir Path dir) throws IOException {
+        Path results = dir.resolve("omniglot");
+        Files.createDirectories(results);
+        Files.writeString(results.resolve("omniglot-20w1s-maml-seed1.json"),
+                Json.write(result("20w1s", "maml", 0.71234, 0.0101)));
+        Files.writeString(results.resolve("omniglot-5w1s-imaml-gd-seed1.json"),
+                Json.write(result("5w1s", "imaml-gd", 0.9, 0.005)));
+        Path bench = dir.resolve("bench.jsonl");
+        Files.writeString(bench, String.join("\n",
+                "{\"bench\":\"forward-backward\",\"images\":80,\"median_ms\":36.0,\"peak_rss_mb\":900,"
+                        + "\"omp_threads\":2,\"cpus\":2,\"nd4j_build\":\"nd4j-native-onednn-avx2\",\"commit\":\"abc\"}",
+                "{\"bench\":\"maml-1\",\"meta_batch\":32,\"workers\":2,\"median_ms_per_meta_step\":2851.2,"
+                        + "\"ms_per_task\":89.1,\"tasks_per_s\":11.2,\"peak_rss_mb\":1500,\"peak_heap_mb\":200,"
+                        + "\"peak_offheap_mb\":700,\"omp_threads\":1,\"cpus\":2}",
+                "{\"bench\":\"imaml-5\",\"meta_batch\":4,\"workers\":2,\"median_ms_per_meta_step\":800,"
+                        + "\"ms_per_task\":200,\"tasks_per_s\":5,\"peak_rss_mb\":1000,\"omp_threads\":1,\"cpus\":2}"));
+        Path readme = dir.resolve("README.md");
+        String before = "# Title\n\nintro\n<!-- report:omniglot-table -->\nold table\n<!-- /report:omniglot-table -->\n"
+                + "middle\n<!-- report:performance-table -->\nold\n<!-- /report:performance-table -->\ntail\n";
+        Files.writeString(readme, before);
+        CliRun r = CliRun.run("report", "--readme", readme.toString(), "--omniglot", results.toString(), "--bench",
+                bench.toString());
+        assertEquals(0, r.code(), r.all());
+        String after = Files.readString(readme);
+        assertTrue(after.startsWith("# Title\n\nintro\n<!-- report:omniglot-table -->\n"), after);
+        assertTrue(after.contains("<!-- /report:omniglot-table -->\nmiddle\n<!-- report:performance-table -->\n"));
+        assertTrue(after.endsWith("<!-- /report:performance-table -->\ntail\n"), after);
+        assertTrue(!after.contains("old table"), after);
+        assertTrue(after.contains("| MAML, dl4j-meta | not run | not run | 71.23 ± 1.01 (10m, 321 it.) | not run |"),
+                after);
+        assertTrue(after.contains("| iMAML-GD, dl4j-meta | 90.00 ± 0.50 (10m, 321 it.) |"), after);
+        assertTrue(after.contains("| 20-way 1-shot | MAML | 71.23 ± 1.01 | 95.80 | -24.57 | 10m | 10.0 min, "
+                + "time-budget | 321 x 8 |"), after);
+        // 89.1 ms per task against PyTorch's 951 ms / 32 tasks = 29.7 ms: 3.0x
+        assertTrue(after.contains("| MAML second order, 1 inner step | 32 | 2 | 2851 | 89.1 | 11.20 | 29.7 | 3.0x |"),
+                after);
+        assertTrue(after.contains("| forward+backward, 80 images | - | 1 | 36.0 | - | - | 12.0 | 3.0x |"), after);
+        assertTrue(after.contains("| iMAML (GD inner), 5 inner steps | 4 | 2 | 800 | 200.0 | 5.00 | - | - |"), after);
+
+        CliRun again = CliRun.run("report", "--readme", readme.toString(), "--omniglot", results.toString(),
+                "--bench", bench.toString());
+        assertTrue(again.out().contains("(unchanged)"), again.all());
+    }
+
+    @Test
+    void aReadmeWithoutMarkersIsRefusedAndKept(@TempDir Path dir) throws IOException {
+        Path readme = dir.resolve("README.md");
+        Files.writeString(readme, "# no markers\n");
+        Path bench = dir.resolve("bench.jsonl");
+        Files.writeString(bench, "");
+        CliRun r = CliRun.run("report", "--readme", readme.toString(), "--omniglot", dir.resolve("none").toString(),
+                "--bench", bench.toString());
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("<!-- report:omniglot-table -->"), r.err());
+        assertEquals("# no markers\n", Files.readString(readme));
+        CliRun noBench = CliRun.run("report", "--readme", readme.toString(), "--bench",
+                dir.resolve("missing.jsonl").toString());
+        assertEquals(2, noBench.code(), noBench.all());
+        assertTrue(noBench.err().contains("missing.jsonl") && noBench.err().contains("bench --out"), noBench.err());
+    }
+}

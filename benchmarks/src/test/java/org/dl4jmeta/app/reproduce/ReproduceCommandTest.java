@@ -1,0 +1,136 @@
+package org.dl4jmeta.app.reproduce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import org.dl4jmeta.app.CliRun;
+import org.dl4jmeta.io.Json;
+import org.dl4jmeta.io.ModelFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.JsonNode;
+
+/**
+ * reproduce: a cell trains on real Omniglot within its budget, is evaluated, and leaves a result file whose numbers
+ * the table shows beside the papers'; re-running skips it, a larger budget continues its training; bad input is
+ * named. Budgets and settings parse strictly.
+ */
+class ReproduceCommandTest {
+
+    /** The shared Omniglot folder (CI has it at the same place): found above the working directory. */
+    static Path omniglot() {
+        for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath(); d != null; d = d.getParent()) {
+            Path p = d.resolve("shared").resolve("datasets").resolve("omniglot");
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("shared/datasets/omniglot not found above " + System.getProperty("user.dir"));
+    }
+
+    @Test
+    void budgetsAndSettingsParseStrictly() {
+        assertEquals(1.5, Budget.parse("90s").minutes(), 1e-12);
+        assertEquals(12, Budget.parse("12m").minutes(), 0);
+        assertEquals(90, Budget.parse("1.5h").minutes(), 0);
+        Budget it = Budget.parse("500it");
+        assertEquals(500, it.iterations());
+        assertFalse(it.timed());
+        for (String bad : List.of("12", "m", "0m", "1.5it", "-3m", "10 min")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Budget.parse(bad));
+            assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+        assertEquals(new Setting(20, 1), Setting.parse("20w1s"));
+        assertEquals("20-way 1-shot", Setting.parse("20w1s").title());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Setting.parse("5way"));
+        assertTrue(e.getMessage().contains("'5way'") && e.getMessage().contains("5w1s"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Setting.parse("1w1s"));
+        e = assertThrows(IllegalArgumentException.class, () -> OmniglotAlgorithm.parse("maml2"));
+        assertTrue(e.getMessage().contains("'maml2'") && e.getMessage().contains("imaml-hf"), e.getMessage());
+    }
+
+    @Test
+    void recipesFollowThePapers() {
+        assertEquals(1, OmniglotAlgorithm.MAML.recipe(new Setting(5, 1)).get("innerSteps"));
+        assertEquals(5, OmniglotAlgorithm.MAML.recipe(new Setting(20, 1)).get("innerSteps"));
+        assertEquals(16, OmniglotAlgorithm.MAML.recipe(new Setting(20, 5)).get("metaBatchSize"));
+        assertEquals(5, OmniglotAlgorithm.FOMAML.recipe(new Setting(5, 5)).get("queries"));
+        assertEquals("newton-cg", OmniglotAlgorithm.IMAML_HF.recipe(new Setting(5, 1)).get("imamlSolver"));
+        assertEquals(95.8, OmniglotAlgorithm.MAML.paperAccuracy(new Setting(20, 1)), 0);
+        assertTrue(Double.isNaN(OmniglotAlgorithm.MAML.paperAccuracy(new Setting(10, 1))));
+    }
+
+    @Test
+    void aCellTrainsEvaluatesAndIsReportedThenSkippedThenContinued(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("omniglot");
+        String[] args = {"reproduce", "--table", "omniglot", "--budget", "2it", "--algorithms", "fomaml",
+            "--settings", "5w1s", "--episodes", "3", "--eval-queries", "2", "--meta-batch-size", "2", "--threads",
+            "1", "--data-dir", omniglot().toString(), "--out", out.toString()};
+        CliRun r = CliRun.run(args);
+        assertEquals(0, r.code(), r.all());
+        Path result = out.resolve("omniglot-5w1s-fomaml-seed1.json");
+        JsonNode j = Json.parse(Files.readString(result));
+        assertEquals("done", j.get("status").asText());
+        assertEquals(2, j.get("training").get("iterations").asInt());
+        assertEquals("iterations", j.get("training").get("endedBy").asText());
+        assertEquals(2, j.get("trainConfig").get("metaBatchSize").asInt());
+        assertEquals(1, j.get("trainConfig").get("queries").asInt(), "Finn et al.: K queries per class in training");
+        assertEquals(3, j.get("episodes").asInt());
+        assertEquals(3, j.get("testInnerSteps").asInt());
+        assertEquals(98.3, j.get("paperAccuracy").asDouble(), 0);
+        assertFalse(j.get("provenance").get("commit").asText().isEmpty());
+        double acc = j.get("accuracy").asDouble();
+        assertTrue(acc >= 0 && acc <= 1, "accuracy " + acc);
+        JsonNode ev = Json.parse(Files.readString(Path.of(j.get("evalFile").asText())));
+        assertEquals(acc, ev.get("accuracy").asDouble(), 0, "the result carries the evaluation's number");
+
+        String table = Files.readString(out.resolve(ReproduceCommand.TABLE_FILE));
+        String cell = OmniglotTable.fmt(100 * acc, 2) + " ± " + OmniglotTable.fmt(100 * j.get("ci95").asDouble(), 2)
+                + " (2it, 2 it.)";
+        assertTrue(table.contains("| first-order MAML, dl4j-meta | " + cell + " | not run |"), table);
+        assertTrue(table.contains("| first-order MAML, paper | 98.30 | 99.20 | 89.40 | 97.90 |"), table);
+        assertTrue(table.contains("| MAML, dl4j-meta | not run | not run | not run | not run |"), table);
+
+        // the same command again: nothing retrained
+        Path ckpt = out.resolve("runs/5w1s-fomaml-seed1/checkpoint.zip");
+        FileTime before = Files.getLastModifiedTime(ckpt);
+        CliRun again = CliRun.run(args);
+        assertEquals(0, again.code(), again.all());
+        assertTrue(again.err().contains("already done"), again.err());
+        assertEquals(before, Files.getLastModifiedTime(ckpt));
+
+        // a larger budget continues the same run from its checkpoint
+        args[4] = "3it";
+        CliRun more = CliRun.run(args);
+        assertEquals(0, more.code(), more.all());
+        JsonNode k = Json.parse(Files.readString(result));
+        assertEquals("3it", k.get("budget").asText());
+        assertEquals(3, k.get("training").get("iterations").asInt());
+        assertEquals(3, ModelFile.read(ckpt).progress().iteration());
+    }
+
+    @Test
+    void badInputIsNamed(@TempDir Path dir) {
+        CliRun table = CliRun.run("reproduce", "--table", "mnist", "--budget", "1m", "--out", dir.toString());
+        assertEquals(2, table.code(), table.all());
+        assertTrue(table.err().contains("--table must be omniglot") && table.err().contains("'mnist'"), table.err());
+        CliRun budget = CliRun.run("reproduce", "--table", "omniglot", "--budget", "ten", "--out", dir.toString());
+        assertEquals(2, budget.code(), budget.all());
+        assertTrue(budget.err().contains("'ten'"), budget.err());
+        CliRun data = CliRun.run("reproduce", "--table", "omniglot", "--budget", "1m", "--data-dir",
+                dir.resolve("nowhere").toString(), "--out", dir.toString());
+        assertEquals(2, data.code(), data.all());
+        assertTrue(data.err().contains("nowhere") && data.err().contains("is not a folder"), data.err());
+        CliRun algo = CliRun.run("reproduce", "--table", "omniglot", "--budget", "1m", "--algorithms", "maml,sgd",
+                "--out", dir.toString());
+        assertEquals(2, algo.code(), algo.all());
+        assertTrue(algo.err().contains("'sgd'"), algo.err());
+    }
+}
