@@ -28,8 +28,9 @@ public final class MemoryProbe {
      * @param baselineRssBytes resident set when the section started
      * @param peakRssBytes largest resident set during the section
      * @param peakHeapBytes largest used Java heap seen
-     * @param peakOffHeapBytes largest off-heap memory held through JavaCPP seen ({@link Pointer#totalBytes()}:
-     *     ND4J's array buffers; native libraries' own scratch memory shows only in the resident set)
+     * @param peakOffHeapBytes largest resident memory outside the used Java heap seen in one sample (resident set
+     *     minus used heap: ND4J's array buffers and native scratch memory, plus the JVM's own code and metadata;
+     *     JavaCPP's counters miss most of ND4J's buffers)
      */
     public record Peaks(long baselineRssBytes, long peakRssBytes, long peakHeapBytes, long peakOffHeapBytes) {
 
@@ -45,7 +46,7 @@ public final class MemoryProbe {
         baselineRss = Pointer.physicalBytes();
         peakRss = baselineRss;
         peakHeap = usedHeap();
-        peakOffHeap = Pointer.totalBytes();
+        peakOffHeap = Math.max(0, baselineRss - peakHeap);
         running = true;
         thread = new Thread(() -> {
             while (running) {
@@ -70,7 +71,7 @@ public final class MemoryProbe {
         if (h > peakHeap) {
             peakHeap = h;
         }
-        long off = Pointer.totalBytes();
+        long off = rss - h;
         if (off > peakOffHeap) {
             peakOffHeap = off;
         }

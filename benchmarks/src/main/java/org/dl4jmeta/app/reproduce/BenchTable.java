@@ -61,13 +61,17 @@ final class BenchTable {
                 + "| native threads |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         Set<String> builds = new LinkedHashSet<>();
+        java.util.TreeSet<String> times = new java.util.TreeSet<>();
         for (JsonNode l : lines) {
             String name = l.path("bench").asText();
             if (name.equals("sampler")) {
                 continue;
             }
             builds.add(l.path("nd4j_build").asText("?") + " at " + shortCommit(l.path("commit").asText("?")) + " on "
-                    + l.path("cpus").asText("?") + " cores, " + l.path("time").asText("?"));
+                    + l.path("cpus").asText("?") + " cores");
+            if (l.hasNonNull("time")) {
+                times.add(l.get("time").asText());
+            }
             Double torch = PYTORCH_MS.get(name);
             if (name.equals("forward-backward")) {
                 double ms = l.path("median_ms").asDouble();
@@ -97,7 +101,11 @@ final class BenchTable {
                 + "PyTorch: PyTorch 1.13 + learn2learn MAML on the same machine kind (2 cores, AVX-512, 2 threads), "
                 + "measured on 2026-11-21 at meta-batch ").append(PYTORCH_META_BATCH)
                 .append(" (quoted from issue 7; per task = per meta-step / ").append(PYTORCH_META_BATCH)
-                .append("). dl4j-meta: ").append(String.join("; ", builds)).append(".\n");
+                .append("). dl4j-meta: ").append(String.join("; ", builds))
+                .append(times.isEmpty() ? "" : ", " + times.first() + " to " + times.last())
+                .append(". Peak RSS is the process's resident set, which also holds arrays of earlier configurations "
+                        + "that the garbage collector has not yet freed; off-heap is resident set minus used Java "
+                        + "heap.\n");
         return b.toString();
     }
 
