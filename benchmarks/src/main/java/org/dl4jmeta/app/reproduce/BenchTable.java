@@ -67,7 +67,7 @@ final class BenchTable {
             if (name.equals("sampler")) {
                 continue;
             }
-            builds.add(l.path("nd4j_build").asText("?") + " at " + shortCommit(l.path("commit").asText("?")) + " on "
+            builds.add(l.path("nd4j_build").asText("?") + " at " + OmniglotTable.shortCommit(l.path("commit").asText("?")) + " on "
                     + l.path("cpus").asText("?") + " cores");
             if (l.hasNonNull("time")) {
                 times.add(l.get("time").asText());
@@ -118,11 +118,5 @@ final class BenchTable {
             case "imaml" -> "iMAML (GD inner), " + steps;
             default -> config;
         };
-    }
-
-    private static String shortCommit(String c) {
-        boolean dirty = c.endsWith("-dirty");
-        String hash = dirty ? c.substring(0, c.length() - 6) : c;
-        return (hash.length() > 10 ? hash.substring(0, 10) : hash) + (dirty ? "-dirty" : "");
     }
 }

@@ -159,7 +159,8 @@ final class OmniglotTable {
         return cpus.isEmpty() ? "-" : cpus + " cores " + os;
     }
 
-    private static String shortCommit(String c) {
+    /** @return the first 10 characters of a commit hash, keeping a {@code -dirty} mark */
+    static String shortCommit(String c) {
         boolean dirty = c.endsWith("-dirty");
         String hash = dirty ? c.substring(0, c.length() - 6) : c;
         return (hash.length() > 10 ? hash.substring(0, 10) : hash) + (dirty ? "-dirty" : "");

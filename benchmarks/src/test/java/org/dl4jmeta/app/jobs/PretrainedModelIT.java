@@ -21,13 +21,7 @@ import org.nd4j.shade.jackson.databind.JsonNode;
 class PretrainedModelIT {
 
     static Path omniglot() {
-        for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath(); d != null; d = d.getParent()) {
-            Path p = d.resolve("shared").resolve("datasets").resolve("omniglot");
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("shared/datasets/omniglot not found above " + System.getProperty("user.dir"));
+        return org.dl4jmeta.app.SharedData.omniglot();
     }
 
     @Test

@@ -24,17 +24,6 @@ import org.nd4j.shade.jackson.databind.JsonNode;
  */
 class ReproduceCommandTest {
 
-    /** The shared Omniglot folder (CI has it at the same place): found above the working directory. */
-    static Path omniglot() {
-        for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath(); d != null; d = d.getParent()) {
-            Path p = d.resolve("shared").resolve("datasets").resolve("omniglot");
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("shared/datasets/omniglot not found above " + System.getProperty("user.dir"));
-    }
-
     @Test
     void budgetsAndSettingsParseStrictly() {
         assertEquals(1.5, Budget.parse("90s").minutes(), 1e-12);
@@ -72,7 +61,7 @@ class ReproduceCommandTest {
         Path out = dir.resolve("omniglot");
         String[] args = {"reproduce", "--table", "omniglot", "--budget", "2it", "--algorithms", "fomaml",
             "--settings", "5w1s", "--episodes", "3", "--eval-queries", "2", "--meta-batch-size", "2", "--threads",
-            "1", "--data-dir", omniglot().toString(), "--out", out.toString()};
+            "1", "--data-dir", org.dl4jmeta.app.SharedData.omniglot().toString(), "--out", out.toString()};
         CliRun r = CliRun.run(args);
         assertEquals(0, r.code(), r.all());
         Path result = out.resolve("omniglot-5w1s-fomaml-seed1.json");
