@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Executes notebooks/synthetic_experiments.ipynb headless, in place, on the result files of the synthetic experiment
-# commands (java -jar benchmarks/target/dl4j-meta.jar experiment quadratic-optimum|bimaml|fomaml-floor|metagrad-accuracy).
+# Executes the notebooks headless, in place: synthetic_experiments.ipynb on the result files of the synthetic
+# experiment commands (java -jar benchmarks/target/dl4j-meta.jar experiment quadratic-optimum|bimaml|fomaml-floor|
+# metagrad-accuracy), and omniglot_and_performance.ipynb on results/omniglot (reproduce) and results/bench (bench --out).
 # Usage: notebooks/run.sh [RESULTS_DIR]   (default: results/experiments under the repository root)
 set -euo pipefail
 
@@ -26,3 +27,6 @@ fi
 PYDEVD_DISABLE_FILE_VALIDATION=1 RESULTS_DIR="$results" jupyter nbconvert --to notebook --execute --inplace \
     --ExecutePreprocessor.timeout=600 "$here/synthetic_experiments.ipynb"
 echo "executed $here/synthetic_experiments.ipynb on $results"
+PYDEVD_DISABLE_FILE_VALIDATION=1 RESULTS_ROOT="$repo/results" jupyter nbconvert --to notebook --execute --inplace \
+    --ExecutePreprocessor.timeout=600 "$here/omniglot_and_performance.ipynb"
+echo "executed $here/omniglot_and_performance.ipynb on $repo/results"
