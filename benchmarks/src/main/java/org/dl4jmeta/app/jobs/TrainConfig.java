@@ -188,9 +188,9 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         m.put("timeBudgetMinutes", 0.0);
         m.put("seed", 1L);
         m.put("dataType", "float");
-        // one worker per core: on 2 cores, 2 task-parallel workers with 1 native thread each ran first-order MAML
-        // 2.4x and MAML 1.5x faster per task than 1 worker with 2 native threads (bench --threads 1,2); the result
-        // is bit-identical for any worker count
+        // one worker per core: on 2 cores, 2 task-parallel workers ran first-order MAML about 2x faster per task
+        // than 1 worker (bench --threads 1,2 and 2,1; second order was too noisy to rank); the result is
+        // bit-identical for any worker count
         m.put("threads", Runtime.getRuntime().availableProcessors());
         m.put("valEvery", 500);
         m.put("valEpisodes", 100);
