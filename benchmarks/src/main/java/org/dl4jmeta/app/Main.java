@@ -29,13 +29,16 @@ public final class Main implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
+    /** The system property naming the nd4j-native build JavaCPP loads (empty: the portable one). */
+    public static final String NATIVE_BUILD_PROPERTY = "org.bytedeco.javacpp.platform.extension";
+
     /**
      * JavaCPP loads the nd4j-native build named by {@code org.bytedeco.javacpp.platform.extension} (-avx2,
      * -onednn, ...); the app was packaged with one build, recorded in dl4j-meta-build.properties, so it tells
      * JavaCPP which before ND4J starts (an explicit -D on the command line wins).
      */
     static void selectNativeBuild() {
-        String key = "org.bytedeco.javacpp.platform.extension";
+        String key = NATIVE_BUILD_PROPERTY;
         if (System.getProperty(key) != null) {
             return;
         }

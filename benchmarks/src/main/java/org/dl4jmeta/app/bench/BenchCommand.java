@@ -101,38 +101,15 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
         }
         commit = org.dl4jmeta.provenance.BuildInfo.commit(java.nio.file.Path.of("."));
-        String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        String ext = System.getProperty(org.dl4jmeta.app.Main.NATIVE_BUILD_PROPERTY, "");
         build = "nd4j-native" + (ext.isEmpty() ? "" : ext);
         List<String> lines = new ArrayList<>();
         PrintWriter console = spec.commandLine().getOut();
-        PrintWriter out = new PrintWriter(new java.io.Writer() {
-            private final StringBuilder line = new StringBuilder();
-
-            @Override
-            public void write(char[] buf, int off, int len) {
-                for (int i = off; i < off + len; i++) {
-                    if (buf[i] == '\n') {
-                        lines.add(line.toString());
-                        line.setLength(0);
-                    } else if (buf[i] != '\r') {
-                        line.append(buf[i]);
-                    }
-                }
-                console.write(buf, off, len);
-            }
-
-            @Override
-            public void flush() {
-                console.flush();
-            }
-
-            @Override
-            public void close() {
-                console.flush();
-            }
+        run(line -> {
+            console.println(line);
+            console.flush();
+            lines.add(line);
         });
-        run(out);
-        out.flush();
         if (outFile != null) {
             if (outFile.getParent() != null) {
                 java.nio.file.Files.createDirectories(outFile.getParent());
@@ -143,21 +120,20 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void run(PrintWriter out) {
+    /** Runs every configuration, handing each result line to {@code emit} as soon as it is measured. */
+    private void run(java.util.function.Consumer<String> emit) {
         Network net = Conv4.omniglot(ways);
         EpisodeSource source = SyntheticTasks.templateTasks(net.inputShape(), seed, Math.max(ways, 20), 784, ways,
                 shots, queries, 1.0, dataType, seed);
         for (String c : configs) {
             if (c.equals("sampler")) {
                 for (int b : metaBatches) {
-                    out.println(sampler(b));
-                    out.flush();
+                    emit.accept(sampler(b));
                 }
                 continue;
             }
             if (c.equals("forward-backward")) {
-                out.println(forwardBackward(net, source.episode(0)));
-                out.flush();
+                emit.accept(forwardBackward(net, source.episode(0)));
                 continue;
             }
             for (int b : metaBatches) {
@@ -170,8 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
                         throw new IllegalArgumentException("--threads must all be >= 1, got "
                                 + Arrays.toString(threads));
                     }
-                    out.println(metaStep(net, c, b, w, source));
-                    out.flush();
+                    emit.accept(metaStep(net, c, b, w, source));
                 }
             }
         }
