@@ -148,6 +148,11 @@ final class TrainJob {
             bestIteration = ((Number) extras.getOrDefault("bestIteration", -1)).intValue();
             firstStart = String.valueOf(extras.getOrDefault("firstStart", resumeFrom.provenance().start()));
             earlierSeconds = ((Number) extras.getOrDefault("trainSeconds", 0.0)).doubleValue();
+            if (config.timeBudgetMinutes() > 0 && earlierSeconds >= 60 * config.timeBudgetMinutes()) {
+                throw new IllegalArgumentException("--resume: the run already trained "
+                        + String.format(Locale.ROOT, "%.1f", earlierSeconds / 60) + " minutes, its time budget is "
+                        + config.timeBudgetMinutes() + "; give a larger --time-budget");
+            }
             checkpointedIteration = state.iteration();
             network.requireParams(state.theta(), "the checkpoint's parameters");
             if (state.theta().dataType() != dt) {
@@ -195,8 +200,7 @@ final class TrainJob {
             }
         }, "dl4j-meta-train-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        long t0 = System.nanoTime();
-        sessionStart = t0;
+        sessionStart = System.nanoTime();
         int startIteration = state.iteration();
         ProgressReporter progress = new ProgressReporter(config.iterations(), config.logEvery(), terminal);
         IterationMetrics[] last = new IterationMetrics[1];
@@ -239,11 +243,6 @@ final class TrainJob {
             try {
                 if (!stop.requested()) {
                     // meta-batches are drawn on a background thread while the current one trains
-                    if (config.timeBudgetMinutes() > 0 && earlierSeconds >= 60 * config.timeBudgetMinutes()) {
-                        throw new IllegalArgumentException("--resume: the run already trained "
-                                + String.format(Locale.ROOT, "%.1f", earlierSeconds / 60) + " minutes, its time "
-                                + "budget is " + config.timeBudgetMinutes() + "; give a larger --time-budget");
-                    }
                     try (PrefetchingEpisodeSource ahead = new PrefetchingEpisodeSource(train,
                             config.metaBatchSize(), state.iteration(), 2)) {
                         trainer.fit(state, ahead, config.iterations());
@@ -265,7 +264,7 @@ final class TrainJob {
             Provenance done = provenance.finished();
             ModelFile.write(runDir.resolve(MODEL), SavedModel.meta(learner, state.theta(), configMap, done));
             AtomicFiles.writeString(runDir.resolve("provenance.json"), Json.write(done));
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            double seconds = (System.nanoTime() - sessionStart) / 1e9;
             writeSummary(state, last[0]);
             out.println("run_dir=" + runDir);
             out.println("checkpoint=" + runDir.resolve(CHECKPOINT));
