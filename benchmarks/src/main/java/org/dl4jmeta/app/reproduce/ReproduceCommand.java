@@ -178,7 +178,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Map<String, Object> r = header(a, s, b, trainConfig);
                 r.put("status", "failed");
                 r.put("message", "training stopped on a non-finite loss (see " + run + ")");
-                r.put("training", failed == null ? Map.of() : Json.mapper().convertValue(failed, Map.class));
+                r.put("training", failed == null ? Map.of() : asMap(failed));
                 AtomicFiles.writeString(result, Json.write(r));
                 stdout.println("result=" + result);
                 stdout.flush();
@@ -202,19 +202,17 @@ public final class ReproduceCommand implements Callable<Integer> {
         JsonNode ev = Json.parse(Files.readString(evalFile));
         // what the run really used (a resumed run keeps its checkpoint's configuration)
         JsonNode used = readIfExists(run.resolve("config.json"));
-        Map<String, Object> r = header(a, s, b, used == null ? trainConfig : Json.mapper().convertValue(used, Map.class));
+        Map<String, Object> r = header(a, s, b, used == null ? trainConfig : asMap(used));
         r.put("status", "done");
         r.put("accuracy", ev.get("accuracy").asDouble());
         r.put("ci95", ev.get("ci95").asDouble());
         r.put("episodes", ev.get("episodes").asInt());
-        r.put("evalSeed", evalSeed);
-        r.put("evalQueries", evalQueries);
         r.put("testInnerSteps", ev.get("config").get("innerSteps").asInt());
-        r.put("training", Json.mapper().convertValue(summary, Map.class));
+        r.put("training", asMap(summary));
         r.put("runDir", run.toString());
         r.put("evalFile", evalFile.toString());
-        r.put("trainProvenance", Json.mapper().convertValue(readIfExists(run.resolve("provenance.json")), Map.class));
-        r.put("evalProvenance", Json.mapper().convertValue(ev.get("provenance"), Map.class));
+        r.put("trainProvenance", asMap(readIfExists(run.resolve("provenance.json"))));
+        r.put("evalProvenance", asMap(ev.get("provenance")));
         AtomicFiles.writeString(result, Json.write(r));
         stdout.println(String.format(Locale.ROOT, "result=%s accuracy=%.4f ci95=%.4f paper=%.2f", result,
                 ev.get("accuracy").asDouble(), ev.get("ci95").asDouble(), a.paperAccuracy(s) / 100));
@@ -294,6 +292,12 @@ public final class ReproduceCommand implements Callable<Integer> {
         cl.setOut(log);
         cl.setErr(log);
         return cl.execute(args.toArray(String[]::new));
+    }
+
+    /** @return a JSON object as name to value (null stays null), for embedding in a result file */
+    private static Map<String, Object> asMap(JsonNode node) {
+        return node == null ? null : Json.mapper().convertValue(node,
+                new org.nd4j.shade.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
     }
 
     private static JsonNode readIfExists(Path p) throws IOException {
