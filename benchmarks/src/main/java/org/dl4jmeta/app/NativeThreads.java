@@ -11,9 +11,11 @@ public final class NativeThreads {
     }
 
     /**
-     * Shares the cores between T workers: each ND4J op then uses cores / T native threads, since T workers each
+     * Shares the cores between T workers: asks libnd4j for cores / T native threads per op, since T workers each
      * running ops on all cores oversubscribe the machine (OpenMP threads spin-wait and slow everything down).
-     * With one worker ND4J keeps its own setting (OMP_NUM_THREADS or all cores).
+     * libnd4j 1.0.0-M2.1 keeps reporting its own maximum afterwards ({@code Environment.maxThreads()}), and
+     * {@code OMP_NUM_THREADS=1} made no clear difference in {@code bench} on 2 cores, so the request is a bound,
+     * not a measured effect. With one worker ND4J keeps its own setting (OMP_NUM_THREADS or all cores).
      *
      * @param workers T
      * @return restores ND4J's previous setting
