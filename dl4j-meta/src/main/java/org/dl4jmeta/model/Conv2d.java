@@ -160,12 +160,18 @@ public final class Conv2d implements Layer {
                 if (bias) {
                     grads.put("b", sd.sum(dy, 0, 2, 3));
                 }
-                // im2col: [n, c, k, k, oh, ow] -> [c*k*k... ] arranged so that dW comes out as [k, k, c, o].
-                SDVariable cols = sd.cnn.im2Col(xpFinal, conf);
-                SDVariable colsT = sd.reshape(sd.permute(cols, 2, 3, 1, 0, 4, 5),
-                        (long) kernel * kernel * c, n * oh * ow);
-                SDVariable dyT = sd.reshape(sd.permute(dy, 1, 0, 2, 3), outChannels, n * oh * ow);
-                SDVariable dw = sd.mmul(colsT, dyT, false, true, false);
+                // im2col gives [n, c, k, k, oh, ow]; dW[(c,i,j), o] = sum over n and (p,q) of cols * dy is one matrix
+                // product once n sits beside (p,q). Every transposition is written as a rank-3 permute: libnd4j
+                // 1.0.0-M2.1 copies rank <= 3 permutes with a fast strided loop but the 6-D one element by element
+                // (11 ms against 0.9 ms for layer 2's 2.3M values).
+                long ckk = (long) kernel * kernel * c;
+                long pq = oh * ow;
+                SDVariable cols = sd.reshape(sd.cnn.im2Col(xpFinal, conf), n, ckk, pq);
+                SDVariable colsT = sd.reshape(sd.permute(cols, 1, 0, 2), ckk, n * pq);
+                SDVariable dyT = sd.reshape(sd.permute(sd.reshape(dy, n, outChannels, pq), 1, 0, 2),
+                        outChannels, n * pq);
+                SDVariable dwCkk = sd.mmul(colsT, dyT, false, true, false);
+                SDVariable dw = sd.permute(sd.reshape(dwCkk, c, (long) kernel * kernel, outChannels), 1, 0, 2);
                 grads.put("W", sd.reshape(dw, kernel, kernel, c, outChannels));
                 if (!needInputGradient) {
                     return null;
