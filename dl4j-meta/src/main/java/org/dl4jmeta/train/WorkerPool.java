@@ -20,6 +20,10 @@ import java.util.function.Supplier;
  * reduces them in that order gets the same numbers as a sequential loop. With one worker there is no executor
  * and tasks run inline: an idle pool costs nothing.
  *
+ * <p>With T &gt; 1 workers each runs its native ops with cores / T OpenMP threads (see {@link NativeThreads}): the
+ * dedicated threads from their start, the calling thread for the duration of {@link #map}, after which its own
+ * count is restored. One worker keeps the calling thread's count (OMP_NUM_THREADS, or all cores).
+ *
  * <p>Call order: construct, {@link #map} any number of times from one thread, {@link #close}. Not for concurrent
  * {@code map} calls.
  *
@@ -94,7 +98,13 @@ public final class WorkerPool<W> implements AutoCloseable {
             W w = workers.get(k);
             futures.add(thread(k).submit(() -> drain(w, n, task, next, failed, results, errors)));
         }
-        drain(workers.get(0), n, task, next, failed, results, errors);
+        int callerThreads = NativeThreads.get();
+        NativeThreads.set(NativeThreads.perWorker(workers.size()));
+        try {
+            drain(workers.get(0), n, task, next, failed, results, errors);
+        } finally {
+            NativeThreads.set(callerThreads);
+        }
         boolean interrupted = false;
         for (Future<?> f : futures) {
             while (true) {
@@ -146,8 +156,12 @@ public final class WorkerPool<W> implements AutoCloseable {
     private ExecutorService thread(int k) {
         while (threads.size() < k) {
             int id = threads.size() + 1;
+            int nativeThreads = NativeThreads.perWorker(workers.size());
             threads.add(Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "dl4j-meta-worker-" + id);
+                Thread t = new Thread(() -> {
+                    NativeThreads.set(nativeThreads);
+                    r.run();
+                }, "dl4j-meta-worker-" + id);
                 t.setDaemon(true);
                 return t;
             }));

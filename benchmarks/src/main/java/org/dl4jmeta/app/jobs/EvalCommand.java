@@ -128,11 +128,8 @@ public final class EvalCommand implements Callable<Integer> {
         Provenance prov = Provenance.capture(Path.of("."), dt, seed, cfg,
                 DataSets.checksums(ds, dir, List.of(split)));
         List<EpisodeOutcome> outcomes;
-        Runnable restoreCores = org.dl4jmeta.app.NativeThreads.shareCores(threads);
         try (EpisodeEvaluator ev = new EpisodeEvaluator(m::createLearner, threads)) {
             outcomes = ev.outcomes(theta, test, episodes, steps);
-        } finally {
-            restoreCores.run();
         }
         EvaluationResult r = EvaluationResult.of(outcomes);
         List<Map<String, Object>> per = new ArrayList<>();

@@ -184,7 +184,6 @@ final class TrainJob {
 
     private int train(TrainingState state, EpisodeSource train, EpisodeSource val, Supplier<MetaLearner> factory)
             throws IOException {
-        Runnable restoreCores = org.dl4jmeta.app.NativeThreads.shareCores(config.threads());
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             if (finished.getCount() == 0) {
@@ -291,7 +290,6 @@ final class TrainJob {
                     String.format(Locale.ROOT, "%.1f", seconds));
             return 0;
         } finally {
-            restoreCores.run();
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -1,0 +1,50 @@
+package org.dl4jmeta.train;
+
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/**
+ * The OpenMP thread count with which libnd4j runs the native ops called from the current Java thread. OpenMP
+ * keeps this count per thread ({@code omp_set_num_threads} sets the calling thread's value), so each worker of a
+ * {@link WorkerPool} sets its own: T workers each running ops with all C cores put T C spin-waiting OpenMP threads
+ * on C cores. {@code Environment.setMaxThreads} of ND4J 1.0.0-M2.1 does not change it; the JNI call used here
+ * does, and is shared by the CPU and CUDA backends (on CUDA it only concerns host-side loops).
+ */
+public final class NativeThreads {
+
+    private NativeThreads() {
+    }
+
+    private static NativeOps ops() {
+        return NativeOpsHolder.getInstance().getDeviceNativeOps();
+    }
+
+    /** @return the calling thread's OpenMP thread count for native ops */
+    public static int get() {
+        return ops().ompGetMaxThreads();
+    }
+
+    /**
+     * Sets the calling thread's OpenMP thread count for native ops.
+     *
+     * @param threads the count, &gt;= 1
+     */
+    static void set(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("native threads must be >= 1, got " + threads);
+        }
+        ops().setOmpNumThreads(threads);
+    }
+
+    /**
+     * @param workers T workers running at once, &gt;= 1
+     * @return the native threads each of T &gt; 1 workers uses: cores / T, at least 1; for one worker, the calling
+     *     thread's own count
+     */
+    public static int perWorker(int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+        }
+        return workers == 1 ? get() : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+    }
+}
