@@ -83,6 +83,17 @@ public final class BatchNorm implements Layer {
         return m;
     }
 
+    /**
+     * The per-channel values {@code v} spread to full size by a broadcasting add to a constant zero array, so that
+     * the full-size product that uses them is a same-shape multiply. Second-order MAML differentiates these
+     * products: libnd4j 1.0.0-M2.1's gradient of a broadcasting multiply reduces over the broadcast axes about 40
+     * times more slowly per value than the reduction of a broadcasting add's gradient (second-order MAML, 1 step,
+     * 5-way 1-shot with 1 query per class: broadcasting multiply gradients 13.8 of 40 ms of op time).
+     */
+    private static SDVariable full(SDVariable zeros, SDVariable v) {
+        return zeros.add(v);
+    }
+
     @Override
     public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
         boolean spatial = inShape.length == 4;
@@ -96,7 +107,10 @@ public final class BatchNorm implements Layer {
         SDVariable inv = sd.math.rsqrt(var.add(eps));
         // per-channel scale first, so the full-size work is one multiply and one add
         SDVariable scale = gamma.mul(inv);
-        SDVariable y = xc.mul(scale).add(beta);
+        boolean staticShape = java.util.Arrays.stream(inShape).allMatch(d -> d > 0);
+        SDVariable zeros = staticShape ? sd.constant(org.nd4j.linalg.factory.Nd4j.zeros(x.dataType(), inShape))
+                : sd.zerosLike(x);
+        SDVariable y = xc.mul(full(zeros, scale)).add(beta);
         double m = count(inShape, axes);
         return new Pass() {
             @Override
@@ -122,7 +136,7 @@ public final class BatchNorm implements Layer {
                 }
                 SDVariable shift = scale.mul(dbeta).div(m);
                 SDVariable slope = scale.mul(inv).mul(inv).mul(s).div(m);
-                return dy.mul(scale).sub(xc.mul(slope)).sub(shift);
+                return dy.mul(full(zeros, scale)).sub(xc.mul(full(zeros, slope))).sub(shift);
             }
         };
     }
