@@ -12,7 +12,7 @@ class BenchCommandTest {
     @Test
     void onePlausibleJsonLinePerConfiguration() {
         CliRun r = CliRun.run("bench", "--configs", "forward-backward,fomaml-1,maml-1",
-                "--meta-batch", "2", "--repeats", "1", "--ways", "2", "--queries", "1");
+                "--meta-batch", "2", "--repeats", "1", "--warmup", "0", "--ways", "2", "--queries", "1");
         assertEquals(0, r.code(), r.out() + r.err());
         List<String> lines = r.out().lines().filter(l -> l.startsWith("{")).toList();
         assertEquals(3, lines.size(), r.out());

@@ -38,8 +38,9 @@ import picocli.CommandLine.Option;
  * and the machine's cores; {@code --out} also writes the lines to a file, which {@code report} turns into the
  * README's performance table.
  *
- * <p>Each configuration runs one warm-up meta-step (graph building), then {@code --repeats} measured ones. One JSON
- * line per configuration. Timings on a shared machine drift: compare variants within one run.
+ * <p>Each configuration first runs warm-up meta-steps (graph building, then the JIT compiling SameDiff's session
+ * code, which on 2 cores slows the first seconds of steps by half) for at least {@code --warmup} seconds, then
+ * {@code --repeats} measured ones. One JSON line per configuration. Timings on a shared machine drift: compare variants within one run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Speed and memory of meta-learners on Omniglot Conv-4 shapes.",
@@ -73,8 +74,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--queries", defaultValue = "15", description = "query examples per class. Default: ${DEFAULT-VALUE}")
     int queries;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "measured meta-steps. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--repeats", defaultValue = "5", description = "measured meta-steps. Default: ${DEFAULT-VALUE}")
     int repeats;
+
+    @Option(names = "--warmup", defaultValue = "10", paramLabel = "SECONDS",
+            description = "unmeasured meta-steps (at least one) for this long before measuring each configuration. "
+                    + "Default: ${DEFAULT-VALUE}")
+    double warmupSeconds;
 
     @Option(names = "--dtype", defaultValue = "FLOAT", description = "FLOAT or DOUBLE. Default: ${DEFAULT-VALUE}")
     DataType dataType;
@@ -99,6 +105,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws java.io.IOException {
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+        }
+        if (!(warmupSeconds >= 0)) {
+            throw new IllegalArgumentException("--warmup must be >= 0 seconds, got " + warmupSeconds);
         }
         commit = org.dl4jmeta.provenance.BuildInfo.commit(java.nio.file.Path.of("."));
         String ext = System.getProperty(org.dl4jmeta.app.Main.NATIVE_BUILD_PROPERTY, "");
@@ -152,10 +161,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** @return the fields every line ends with: commit, native build, cores, time */
-    private String provenance() {
-        return String.format(Locale.ROOT, ",\"omp_threads\":%d,\"cpus\":%d,\"nd4j_build\":\"%s\",\"commit\":\"%s\","
-                + "\"time\":\"%s\"}", Nd4j.getEnvironment().maxThreads(), Runtime.getRuntime().availableProcessors(),
+    /**
+     * @param nativeThreads the OpenMP threads each worker's native ops used
+     * @return the fields every line ends with: warm-up, native threads, commit, native build, cores, time
+     */
+    private String provenance(int nativeThreads) {
+        return String.format(Locale.ROOT, ",\"warmup_s\":%s,\"omp_threads\":%d,\"cpus\":%d,\"nd4j_build\":\"%s\",\"commit\":\"%s\","
+                + "\"time\":\"%s\"}", warmupSeconds, nativeThreads, Runtime.getRuntime().availableProcessors(),
                 build, commit, java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
@@ -182,11 +194,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     private String metaStep(Network net, String config, int metaBatch, int workers, EpisodeSource source) {
         learner(net, config); // rejects a bad configuration name before any worker starts
-        Runnable restoreCores = org.dl4jmeta.app.NativeThreads.shareCores(workers);
         try (MetaTrainer trainer = new MetaTrainer(() -> learner(net, config), metaBatch, workers)) {
             return metaStep(trainer, config, metaBatch, workers, source);
-        } finally {
-            restoreCores.run();
         }
     }
 
@@ -199,7 +208,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         long w0 = System.nanoTime();
         trainer.step(state, batch, 0);
-        double warmup = (System.nanoTime() - w0) / 1e6;
+        double firstStep = (System.nanoTime() - w0) / 1e6;
+        warmUp(w0, () -> trainer.step(state, batch, 0));
         System.gc();
         MemoryProbe probe = new MemoryProbe();
         probe.start();
@@ -216,9 +226,9 @@ public final class BenchCommand implements Callable<Integer> {
                 + "\"first_step_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"rss_growth_mb\":%.1f,"
                 + "\"peak_heap_mb\":%.1f,\"peak_offheap_mb\":%.1f", config, metaBatch, workers, ways, shots,
                 queries,
-                dataType, median, median / metaBatch, 1000.0 * metaBatch / median, warmup, repeats,
+                dataType, median, median / metaBatch, 1000.0 * metaBatch / median, firstStep, repeats,
                 p.peakRssBytes() / 1048576.0, p.rssGrowthBytes() / 1048576.0, p.peakHeapBytes() / 1048576.0,
-                p.peakOffHeapBytes() / 1048576.0) + provenance();
+                p.peakOffHeapBytes() / 1048576.0) + provenance(org.dl4jmeta.train.NativeThreads.perWorker(workers));
     }
 
     private String forwardBackward(Network net, Episode e) {
@@ -226,7 +236,9 @@ public final class BenchCommand implements Callable<Integer> {
         org.nd4j.linalg.api.ndarray.INDArray x = Nd4j.concat(0, e.supportX(), e.queryX());
         org.nd4j.linalg.api.ndarray.INDArray y = Nd4j.concat(0, e.supportY(), e.queryY());
         LossGradGraph g = new LossGradGraph(net, x.size(0), dataType);
+        long w0 = System.nanoTime();
         g.run(theta, x, y, true);
+        warmUp(w0, () -> g.run(theta, x, y, true));
         MemoryProbe probe = new MemoryProbe();
         probe.start();
         int n = Math.max(repeats, 5);
@@ -240,7 +252,8 @@ public final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "{\"bench\":\"forward-backward\",\"images\":%d,\"dtype\":\"%s\","
                 + "\"median_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"peak_heap_mb\":%.1f,"
                 + "\"peak_offheap_mb\":%.1f", x.size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
-                p.peakHeapBytes() / 1048576.0, p.peakOffHeapBytes() / 1048576.0) + provenance();
+                p.peakHeapBytes() / 1048576.0, p.peakOffHeapBytes() / 1048576.0)
+                + provenance(org.dl4jmeta.train.NativeThreads.get());
     }
 
     /**
@@ -272,9 +285,17 @@ public final class BenchCommand implements Callable<Integer> {
             return String.format(Locale.ROOT, "{\"bench\":\"sampler\",\"dataset\":\"omniglot/vinyals/train\","
                     + "\"meta_batch\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,\"load_s\":%.1f,"
                     + "\"median_ms_per_meta_batch\":%.2f,\"p90_ms_per_meta_batch\":%.2f,\"meta_batches\":%d",
-                    metaBatch, ways, shots, queries, loadS, median(ms), sorted[n * 9 / 10], n) + provenance();
+                    metaBatch, ways, shots, queries, loadS, median(ms), sorted[n * 9 / 10], n)
+                    + provenance(org.dl4jmeta.train.NativeThreads.get());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** Repeats {@code step} until {@code --warmup} seconds have passed since {@code startNanos}. */
+    private void warmUp(long startNanos, Runnable step) {
+        while ((System.nanoTime() - startNanos) / 1e9 < warmupSeconds) {
+            step.run();
         }
     }
 
