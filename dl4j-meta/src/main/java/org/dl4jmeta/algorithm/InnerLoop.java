@@ -42,10 +42,26 @@ final class InnerLoop {
      */
     ParamSet sgd(ParamSet theta, INDArray x, INDArray y, int steps, ToDoubleBiFunction<String, Integer> rate,
                  List<ParamSet> gradsOut) {
+        return sgd(theta, x, y, steps, rate, gradsOut, null);
+    }
+
+    /**
+     * As {@link #sgd(ParamSet, INDArray, INDArray, int, ToDoubleBiFunction, List)}, also handing out the support
+     * loss each step starts from, so a caller needs no separate forward pass for the support loss at theta (the
+     * first one).
+     *
+     * @param lossesOut if not null, receives the support loss before every step
+     */
+    ParamSet sgd(ParamSet theta, INDArray x, INDArray y, int steps, ToDoubleBiFunction<String, Integer> rate,
+                 List<ParamSet> gradsOut, List<Double> lossesOut) {
         ParamSet phi = theta.select(network.paramNames());
         LossGradGraph g = graph(x.size(0), theta.dataType());
         for (int k = 0; k < steps; k++) {
-            ParamSet grad = g.run(phi, x, y, true).gradient();
+            LossGradGraph.Result r = g.run(phi, x, y, true);
+            ParamSet grad = r.gradient();
+            if (lossesOut != null) {
+                lossesOut.add(r.loss());
+            }
             if (gradsOut != null) {
                 gradsOut.add(grad);
             }

@@ -149,13 +149,13 @@ public final class Maml implements MetaLearner {
 
     private MetaGradient firstOrder(ParamSet theta, Episode e) {
         List<ParamSet> supportGrads = new ArrayList<>();
+        List<Double> supportLosses = new ArrayList<>();
         ParamSet phi = inner.sgd(theta, e.supportX(), e.supportY(), config.innerSteps(),
-                (n, k) -> rate(theta, n, k), supportGrads);
+                (n, k) -> rate(theta, n, k), supportGrads, supportLosses);
         LossGradGraph q = inner.graph(e.queryX().size(0), theta.dataType());
         LossGradGraph.Result before = q.run(theta, e.queryX(), e.queryY(), false);
         LossGradGraph.Result after = q.run(phi, e.queryX(), e.queryY(), true);
-        double supportBefore = inner.graph(e.supportX().size(0), theta.dataType())
-                .run(theta, e.supportX(), e.supportY(), false).loss();
+        double supportBefore = supportLosses.get(0);
         ParamSet grad = theta.zerosLike();
         for (String n : network.paramNames()) {
             grad.get(n).assign(after.gradient().get(n));

@@ -1,5 +1,8 @@
 package org.dl4jmeta.algorithm;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
@@ -66,14 +69,14 @@ public final class Reptile implements MetaLearner {
     public MetaGradient metaGradient(ParamSet theta, Episode e) {
         network.requireParams(theta, "theta");
         inner.requireEpisode(theta, e);
+        List<Double> supportLosses = new ArrayList<>();
         ParamSet phi = inner.sgd(theta, e.supportX(), e.supportY(), config.innerSteps(),
-                (n, k) -> config.innerStepSize(), null);
+                (n, k) -> config.innerStepSize(), null, supportLosses);
         ParamSet grad = theta.select(network.paramNames()).axpyi(-1.0, phi);
         LossGradGraph q = inner.graph(e.queryX().size(0), theta.dataType());
         LossGradGraph.Result before = q.run(theta, e.queryX(), e.queryY(), false);
         LossGradGraph.Result after = q.run(phi, e.queryX(), e.queryY(), false);
-        double supportBefore = inner.graph(e.supportX().size(0), theta.dataType())
-                .run(theta, e.supportX(), e.supportY(), false).loss();
+        double supportBefore = supportLosses.get(0);
         TaskMetrics m = new TaskMetrics(supportBefore, before.loss(), inner.accuracy(before.output(), e.queryY()),
                 after.loss(), inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(grad, m);
