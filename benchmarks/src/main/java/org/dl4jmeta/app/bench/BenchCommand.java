@@ -241,7 +241,9 @@ public final class BenchCommand implements Callable<Integer> {
         warmUp(w0, () -> g.run(theta, x, y, true));
         MemoryProbe probe = new MemoryProbe();
         probe.start();
-        int n = Math.max(repeats, 5);
+        // one pass takes 50-200 ms and its times are bimodal (OpenMP threads spinning against the JVM's own threads
+        // on small machines): a median needs many more samples than a meta-step's
+        int n = Math.max(repeats, 30);
         double[] ms = new double[n];
         for (int r = 0; r < n; r++) {
             long t0 = System.nanoTime();
