@@ -20,8 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Computed with as few full-size operations as the formulas allow, since they dominate the layer's cost and are
  * differentiated again by second-order MAML: with inv = 1/sqrt(var+eps), scale = gamma inv (per channel) and
  * s = sum(dy (x-mu)), the forward is y = (x-mu) scale + beta, dgamma = inv s, and
- * dx = scale dy - (x-mu) (scale inv^2 s / M) - scale dbeta / M: four full-size operations forward and five
- * backward instead of five and seven, and two reductions backward instead of four.
+ * dx = scale dy - (x-mu) (scale inv^2 s / M) - scale dbeta / M, with two reductions backward instead of four.
+ * Full-size operations: five forward (one spreads scale to full size, see {@link #full}) and six backward (one
+ * spreads the slope; the forward's spread scale is reused).
  */
 public final class BatchNorm implements Layer {
 
@@ -110,7 +111,8 @@ public final class BatchNorm implements Layer {
         boolean staticShape = java.util.Arrays.stream(inShape).allMatch(d -> d > 0);
         SDVariable zeros = staticShape ? sd.constant(org.nd4j.linalg.factory.Nd4j.zeros(x.dataType(), inShape))
                 : sd.zerosLike(x);
-        SDVariable y = xc.mul(full(zeros, scale)).add(beta);
+        SDVariable scaleFull = full(zeros, scale);
+        SDVariable y = xc.mul(scaleFull).add(beta);
         double m = count(inShape, axes);
         return new Pass() {
             @Override
@@ -136,7 +138,7 @@ public final class BatchNorm implements Layer {
                 }
                 SDVariable shift = scale.mul(dbeta).div(m);
                 SDVariable slope = scale.mul(inv).mul(inv).mul(s).div(m);
-                return dy.mul(full(zeros, scale)).sub(xc.mul(full(zeros, slope))).sub(shift);
+                return dy.mul(scaleFull).sub(xc.mul(full(zeros, slope))).sub(shift);
             }
         };
     }
