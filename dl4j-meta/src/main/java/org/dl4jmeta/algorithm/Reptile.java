@@ -2,7 +2,6 @@ package org.dl4jmeta.algorithm;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
