@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Each configuration first runs warm-up meta-steps (graph building, then the JIT compiling SameDiff's session
  * code, which on 2 cores slows the first seconds of steps by half) for at least {@code --warmup} seconds, then
- * {@code --repeats} measured ones. One JSON line per configuration. Timings on a shared machine drift: compare variants within one run.
+ * {@code --repeats} measured ones. One JSON line per configuration. Timings on a shared machine drift: compare
+ * variants within one run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Speed and memory of meta-learners on Omniglot Conv-4 shapes.",
@@ -166,9 +167,10 @@ public final class BenchCommand implements Callable<Integer> {
      * @return the fields every line ends with: warm-up, native threads, commit, native build, cores, time
      */
     private String provenance(int nativeThreads) {
-        return String.format(Locale.ROOT, ",\"warmup_s\":%s,\"omp_threads\":%d,\"cpus\":%d,\"nd4j_build\":\"%s\",\"commit\":\"%s\","
-                + "\"time\":\"%s\"}", warmupSeconds, nativeThreads, Runtime.getRuntime().availableProcessors(),
-                build, commit, java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        return String.format(Locale.ROOT, ",\"warmup_s\":%s,\"omp_threads\":%d,\"cpus\":%d,\"nd4j_build\":\"%s\","
+                + "\"commit\":\"%s\",\"time\":\"%s\"}", warmupSeconds, nativeThreads,
+                Runtime.getRuntime().availableProcessors(), build, commit,
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
     private static MetaLearner learner(Network net, String config) {
@@ -206,10 +208,7 @@ public final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < metaBatch; i++) {
             batch.add(source.episode(i));
         }
-        long w0 = System.nanoTime();
-        trainer.step(state, batch, 0);
-        double firstStep = (System.nanoTime() - w0) / 1e6;
-        warmUp(w0, () -> trainer.step(state, batch, 0));
+        double firstStep = warmUp(() -> trainer.step(state, batch, 0));
         System.gc();
         MemoryProbe probe = new MemoryProbe();
         probe.start();
@@ -228,7 +227,8 @@ public final class BenchCommand implements Callable<Integer> {
                 queries,
                 dataType, median, median / metaBatch, 1000.0 * metaBatch / median, firstStep, repeats,
                 p.peakRssBytes() / 1048576.0, p.rssGrowthBytes() / 1048576.0, p.peakHeapBytes() / 1048576.0,
-                p.peakOffHeapBytes() / 1048576.0) + provenance(org.dl4jmeta.train.NativeThreads.perWorker(workers));
+                p.peakOffHeapBytes() / 1048576.0)
+                + provenance(org.dl4jmeta.train.NativeThreads.perWorker(workers));
     }
 
     private String forwardBackward(Network net, Episode e) {
@@ -236,9 +236,7 @@ public final class BenchCommand implements Callable<Integer> {
         org.nd4j.linalg.api.ndarray.INDArray x = Nd4j.concat(0, e.supportX(), e.queryX());
         org.nd4j.linalg.api.ndarray.INDArray y = Nd4j.concat(0, e.supportY(), e.queryY());
         LossGradGraph g = new LossGradGraph(net, x.size(0), dataType);
-        long w0 = System.nanoTime();
-        g.run(theta, x, y, true);
-        warmUp(w0, () -> g.run(theta, x, y, true));
+        warmUp(() -> g.run(theta, x, y, true));
         MemoryProbe probe = new MemoryProbe();
         probe.start();
         // one pass takes 50-200 ms and its times are bimodal (OpenMP threads spinning against the JVM's own threads
@@ -294,11 +292,19 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Repeats {@code step} until {@code --warmup} seconds have passed since {@code startNanos}. */
-    private void warmUp(long startNanos, Runnable step) {
-        while ((System.nanoTime() - startNanos) / 1e9 < warmupSeconds) {
+    /**
+     * Runs {@code step} once, then again until {@code --warmup} seconds have passed since it started.
+     *
+     * @return the first run's milliseconds (graph building included)
+     */
+    private double warmUp(Runnable step) {
+        long start = System.nanoTime();
+        step.run();
+        double firstMs = (System.nanoTime() - start) / 1e6;
+        while ((System.nanoTime() - start) / 1e9 < warmupSeconds) {
             step.run();
         }
+        return firstMs;
     }
 
     private static double median(double[] v) {
