@@ -5,13 +5,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.dl4jmeta.graph.GraphBuild;
+import org.dl4jmeta.graph.GradientPlan;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -27,9 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class RegularisedMamlGraph {
 
-    private final SameDiff sd;
     private final List<String> variableNames = new ArrayList<>();
     private final Map<String, String> phiNames = new LinkedHashMap<>();
+    private final GradientPlan plan;
 
     /** The meta-gradient and the adapted parameters phi_K. */
     record Result(ParamSet gradient, ParamSet phi) {
@@ -39,7 +38,7 @@ final class RegularisedMamlGraph {
         if (steps < 1) {
             throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
         }
-        sd = SameDiff.create();
+        SameDiff sd = SameDiff.create();
         var dt = key.dataType();
         SDVariable xs = sd.placeHolder("xs", dt, key.support(), key.input()[0]);
         SDVariable ys = sd.placeHolder("ys", dt, key.support(), key.outputs());
@@ -65,24 +64,24 @@ final class RegularisedMamlGraph {
             phiNames.put(e.getKey(), e.getValue().name());
         }
         sd.setLossVariables(network.loss(sd, xq, yq, key.query(), phi).loss());
-        GraphBuild.quietly(sd::createGradFunction);
+        plan = new GradientPlan(sd, variableNames, new ArrayList<>(phiNames.values()));
     }
 
     Result run(ParamSet theta, Episode e) {
-        for (String n : variableNames) {
-            sd.getVariable(n).setArray(theta.get(n));
-        }
         Map<String, INDArray> ph = new HashMap<>();
+        for (String n : variableNames) {
+            ph.put(n, theta.get(n));
+        }
         ph.put("xs", e.supportX());
         ph.put("ys", e.supportY());
         ph.put("xq", e.queryX());
         ph.put("yq", e.queryY());
-        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, new ArrayList<>(phiNames.values()), variableNames);
+        GradientPlan.Result r = plan.run(ph);
         Map<String, INDArray> g = new LinkedHashMap<>();
         Map<String, INDArray> p = new LinkedHashMap<>();
         for (String n : variableNames) {
-            g.put(n, r.getGradients().get(n));
-            p.put(n, r.getOutputs().get(phiNames.get(n)));
+            g.put(n, r.gradients().get(n));
+            p.put(n, r.outputs().get(phiNames.get(n)));
         }
         return new Result(ParamSet.copyOf(g), ParamSet.copyOf(p));
     }

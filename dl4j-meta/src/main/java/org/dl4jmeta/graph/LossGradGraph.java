@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The loss, outputs and explicit first-order gradient of a network on a batch of fixed size, as one graph whose
  * inputs, targets and parameters are all placeholders. Used for inner-loop steps of first-order MAML and Reptile,
- * for adaptation at test time, and for forward-only evaluation (only the requested outputs are computed).
+ * for adaptation at test time, and for forward-only evaluation (only the requested outputs are computed). Each kind
+ * of run (forward only, forward and backward) executes through its own {@link ExecutionPlan}, built on first use.
  *
  * <p>Not thread-safe: use one instance per thread. Call order: construct once, then {@link #run} any number of
  * times.
@@ -30,6 +31,8 @@ public final class LossGradGraph {
     private final String outputName;
     private final Map<String, String> gradNames = new LinkedHashMap<>();
     private final Map<String, String> paramPlaceholders = new LinkedHashMap<>();
+    private ExecutionPlan forward;
+    private ExecutionPlan forwardBackward;
 
     /**
      * Builds the graph.
@@ -86,14 +89,7 @@ public final class LossGradGraph {
         for (Map.Entry<String, String> e : paramPlaceholders.entrySet()) {
             ph.put(e.getValue(), params.get(e.getKey()));
         }
-        List<String> outs = new ArrayList<>();
-        outs.add(lossName);
-        outs.add(outputName);
-        if (withGradient) {
-            outs.addAll(gradNames.values());
-        }
-        GraphBuild.boundSessions(sd);
-        Map<String, INDArray> r = sd.output(ph, outs);
+        Map<String, INDArray> r = plan(withGradient).run(ph);
         ParamSet grad = null;
         if (withGradient) {
             Map<String, INDArray> g = new LinkedHashMap<>();
@@ -103,6 +99,21 @@ public final class LossGradGraph {
             grad = ParamSet.copyOf(g);
         }
         return new Result(r.get(lossName).getDouble(0), r.get(outputName), grad);
+    }
+
+    private ExecutionPlan plan(boolean withGradient) {
+        if (withGradient && forwardBackward == null || !withGradient && forward == null) {
+            List<String> outs = new ArrayList<>();
+            outs.add(lossName);
+            outs.add(outputName);
+            if (withGradient) {
+                outs.addAll(gradNames.values());
+                forwardBackward = new ExecutionPlan(sd, List.of(), outs);
+            } else {
+                forward = new ExecutionPlan(sd, List.of(), outs);
+            }
+        }
+        return withGradient ? forwardBackward : forward;
     }
 
     /** @return the network */

@@ -10,7 +10,6 @@ import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -30,13 +29,13 @@ public final class MamlGraph {
     private final Network network;
     private final Episode.ShapeKey key;
     private final int steps;
-    private final SameDiff sd;
     private final List<String> variableNames = new ArrayList<>();
     private final String queryLoss;
     private final String queryOutput;
     private final String queryLossBefore;
     private final String queryOutputBefore;
     private final String supportLossBefore;
+    private final GradientPlan plan;
 
     /**
      * Builds the graph.
@@ -56,7 +55,7 @@ public final class MamlGraph {
         this.network = network;
         this.key = key;
         this.steps = steps;
-        this.sd = SameDiff.create();
+        SameDiff sd = SameDiff.create();
         var dt = key.dataType();
         SDVariable xs = sd.placeHolder("xs", dt, withBatch(key.support(), key.input()));
         SDVariable ys = sd.placeHolder("ys", dt, key.support(), key.outputs());
@@ -100,7 +99,8 @@ public final class MamlGraph {
         this.queryLoss = after.loss().name();
         this.queryOutput = after.output().name();
         sd.setLossVariables(after.loss());
-        GraphBuild.quietly(sd::createGradFunction);
+        this.plan = new GradientPlan(sd, variableNames,
+                List.of(queryLoss, queryOutput, queryLossBefore, queryOutputBefore, supportLossBefore));
     }
 
     private static long[] withBatch(long batch, long[] perExample) {
@@ -128,24 +128,21 @@ public final class MamlGraph {
      * @return the gradient of the query loss after adaptation with respect to every entry of theta, and metrics
      */
     public Result run(ParamSet theta, Episode e) {
+        Map<String, INDArray> in = new HashMap<>();
         for (String n : variableNames) {
-            sd.getVariable(n).setArray(theta.get(n));
+            in.put(n, theta.get(n));
         }
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put("xs", e.supportX());
-        ph.put("ys", e.supportY());
-        ph.put("xq", e.queryX());
-        ph.put("yq", e.queryY());
-        GraphBuild.boundSessions(sd);
-        OutAndGrad r = sd.calculateGradientsAndOutputs(ph,
-                List.of(queryLoss, queryOutput, queryLossBefore, queryOutputBefore, supportLossBefore),
-                variableNames);
+        in.put("xs", e.supportX());
+        in.put("ys", e.supportY());
+        in.put("xq", e.queryX());
+        in.put("yq", e.queryY());
+        GradientPlan.Result r = plan.run(in);
         Map<String, INDArray> g = new LinkedHashMap<>();
         for (String n : theta.names()) {
-            INDArray gi = r.getGradients().get(n);
+            INDArray gi = r.gradients().get(n);
             g.put(n, gi == null ? Nd4j.zeros(theta.dataType(), theta.shape(n)) : gi);
         }
-        Map<String, INDArray> o = r.getOutputs();
+        Map<String, INDArray> o = r.outputs();
         return new Result(ParamSet.copyOf(g), o.get(supportLossBefore).getDouble(0),
                 o.get(queryLossBefore).getDouble(0), o.get(queryOutputBefore),
                 o.get(queryLoss).getDouble(0), o.get(queryOutput));

@@ -5,12 +5,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.dl4jmeta.graph.GraphBuild;
+import org.dl4jmeta.graph.GradientPlan;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,11 +25,11 @@ public final class HvpGraph {
 
     private final long batch;
     private final DataType dataType;
-    private final SameDiff sd;
     private final List<String> paramNames;
     private final Map<String, String> vNames = new LinkedHashMap<>();
     private final Map<String, String> gradNames = new LinkedHashMap<>();
     private final String lossName;
+    private final GradientPlan plan;
 
     /**
      * @param network the network
@@ -40,7 +39,7 @@ public final class HvpGraph {
     public HvpGraph(Network network, long batch, DataType dataType) {
         this.batch = batch;
         this.dataType = dataType;
-        this.sd = SameDiff.create();
+        SameDiff sd = SameDiff.create();
         this.paramNames = network.paramNames();
         long[] in = network.inputShape();
         long[] xs = new long[in.length + 1];
@@ -63,7 +62,10 @@ public final class HvpGraph {
             s = s == null ? term : s.add(term);
         }
         sd.setLossVariables(s);
-        GraphBuild.quietly(sd::createGradFunction);
+        List<String> outs = new ArrayList<>();
+        outs.add(lossName);
+        outs.addAll(gradNames.values());
+        this.plan = new GradientPlan(sd, paramNames, outs);
     }
 
     /** @return the batch size */
@@ -84,28 +86,24 @@ public final class HvpGraph {
      * @return loss, gradient and Hessian-vector product at w
      */
     public Result run(ParamSet w, INDArray x, INDArray y, ParamSet v) {
-        for (String n : paramNames) {
-            sd.getVariable(n).setArray(w.get(n));
-        }
         Map<String, INDArray> ph = new HashMap<>();
+        for (String n : paramNames) {
+            ph.put(n, w.get(n));
+        }
         ph.put("x", x);
         ph.put("y", y);
         for (Map.Entry<String, String> e : vNames.entrySet()) {
             ph.put(e.getValue(), v.get(e.getKey()));
         }
-        List<String> outs = new ArrayList<>();
-        outs.add(lossName);
-        outs.addAll(gradNames.values());
-        GraphBuild.boundSessions(sd);
-        OutAndGrad r = sd.calculateGradientsAndOutputs(ph, outs, paramNames);
+        GradientPlan.Result r = plan.run(ph);
         Map<String, INDArray> g = new LinkedHashMap<>();
         Map<String, INDArray> hv = new LinkedHashMap<>();
         for (String n : paramNames) {
-            g.put(n, r.getOutputs().get(gradNames.get(n)));
-            INDArray h = r.getGradients().get(n);
+            g.put(n, r.outputs().get(gradNames.get(n)));
+            INDArray h = r.gradients().get(n);
             hv.put(n, h == null ? Nd4j.zeros(dataType, w.shape(n)) : h);
         }
-        return new Result(r.getOutputs().get(lossName).getDouble(0), ParamSet.copyOf(g), ParamSet.copyOf(hv));
+        return new Result(r.outputs().get(lossName).getDouble(0), ParamSet.copyOf(g), ParamSet.copyOf(hv));
     }
 
     /**

@@ -1,0 +1,489 @@
+package org.dl4jmeta.graph;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseOp;
+import org.nd4j.linalg.api.ops.BaseReduceOp;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.ReduceOp;
+import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A SameDiff graph compiled once into a fixed, topologically ordered list of the ops that the requested outputs
+ * need, executed directly on libnd4j without SameDiff's per-run session.
+ *
+ * <p>Why: SameDiff 1.0.0-M2.1's {@code InferenceSession} spends about 40-50 us of Java-side work on every op of
+ * every run (dependency tracking through hash maps of variable ids, regular expressions on variable names, a
+ * native shape calculation, an array-cache lookup), whatever the op's size. A second-order MAML task on a
+ * 10-image episode runs about 900 ops, so that bookkeeping was about half its time. Our graphs have no control
+ * flow and fixed shapes, so everything it decides per run can be decided once: the order, each op's input and
+ * output slots, its native context with its integer/float/boolean/type arguments, its output shapes (recomputed
+ * only when an input's shape changes), and the point after which each intermediate array is dead.
+ *
+ * <p>Memory: an intermediate array is handed back to a pool of this plan as soon as its last consumer has run,
+ * and later allocations of the same shape reuse it, so a run allocates nothing once the pool is warm and the
+ * plan holds at most the peak set of simultaneously live intermediates between runs (SameDiff instead keeps every
+ * array of a run until the garbage collector finds it). The arrays that {@link #run} returns are the caller's
+ * and never pooled.
+ *
+ * <p>The values are SameDiff's own: the same op objects execute on the same inputs, in an order consistent with
+ * the graph's dependencies. Supported: custom ops and legacy (transform, scalar, reduce, broadcast, pairwise) ops
+ * and identity; control flow (loops, conditions, tensor arrays, invoked functions) is rejected at construction.
+ *
+ * <p>Not thread-safe: one plan per thread, like the graphs that hold it.
+ */
+public final class ExecutionPlan {
+
+    private enum Kind { CUSTOM, LEGACY, IDENTITY }
+
+    /** One op of the plan. */
+    private static final class Step {
+        final DifferentialFunction op;
+        final Kind kind;
+        final int[] in;
+        final int[] out;
+        final DataType[] outTypes;
+        final OpContext context;
+        /** For legacy reductions whose second input is the axis; -1 otherwise. */
+        final int axisSlot;
+        /** For legacy scalar ops whose second input is the scalar; -1 otherwise. */
+        final int scalarSlot;
+        /** Intermediates whose last use is this step (and outputs nobody reads), to hand back after it. */
+        int[] release = new int[0];
+        LongShapeDescriptor[] shapes;
+        int[] poolIds;
+
+        Step(DifferentialFunction op, Kind kind, int[] in, int[] out, DataType[] outTypes, OpContext context,
+             int axisSlot, int scalarSlot) {
+            this.op = op;
+            this.kind = kind;
+            this.in = in;
+            this.out = out;
+            this.outTypes = outTypes;
+            this.context = context;
+            this.axisSlot = axisSlot;
+            this.scalarSlot = scalarSlot;
+        }
+    }
+
+    private final String[] slotNames;
+    private final Map<String, Integer> slotOf = new HashMap<>();
+    /** Slots whose arrays each run must supply (placeholders and the variable inputs), by name. */
+    private final Map<String, Integer> inputSlots = new LinkedHashMap<>();
+    private final INDArray[] constants;
+    private final Step[] steps;
+    private final String[] outputs;
+    private final Set<String> variableInputs;
+    private final int[] outputSlots;
+    /** Slots never handed back to the pool: requested outputs, inputs, constants and identity aliases. */
+    private final boolean[] pinned;
+    private final Map<LongShapeDescriptor, Integer> poolIdOf = new HashMap<>();
+    private final List<ArrayDeque<INDArray>> pools = new ArrayList<>();
+    /** Per slot, the pool its current array came from (valid while the slot holds an unpinned array). */
+    private final int[] poolOfSlot;
+    private long[][] shapesOfLastInputs;
+    private long arraysAllocated;
+
+    /**
+     * Compiles the part of a graph that the given outputs need.
+     *
+     * @param sd the graph (for gradients: its gradient function, {@code sd.getFunction("grad")})
+     * @param variableInputs names of the graph's variables whose arrays each run supplies (e.g. the parameters);
+     *     every other variable, like every constant, keeps the array it holds now
+     * @param outputs names of the variables to compute, in the order {@link #run} returns them
+     * @throws IllegalArgumentException naming an output the graph lacks
+     * @throws UnsupportedOperationException naming an op this plan cannot execute (control flow)
+     */
+    public ExecutionPlan(SameDiff sd, Collection<String> variableInputs, Collection<String> outputs) {
+        this.variableInputs = Set.copyOf(variableInputs);
+        for (String v : this.variableInputs) {
+            if (!sd.hasVariable(v) || sd.getVariable(v).getVariableType() != VariableType.VARIABLE) {
+                throw new IllegalArgumentException("'" + v + "' is not a variable of the graph");
+            }
+        }
+        this.outputs = outputs.toArray(new String[0]);
+        for (String o : this.outputs) {
+            if (!sd.hasVariable(o)) {
+                throw new IllegalArgumentException("graph has no variable '" + o + "' to output");
+            }
+        }
+        List<SameDiffOp> order = topologicalOrder(sd, this.outputs);
+        List<String> names = new ArrayList<>();
+        List<INDArray> consts = new ArrayList<>();
+        for (SameDiffOp sdo : order) {
+            for (String n : inputsOf(sdo)) {
+                slot(sd, n, names, consts);
+            }
+            for (String n : sdo.getOutputsOfOp()) {
+                slot(sd, n, names, consts);
+            }
+        }
+        for (String o : this.outputs) {
+            slot(sd, o, names, consts);
+        }
+        this.slotNames = names.toArray(new String[0]);
+        this.constants = consts.toArray(new INDArray[0]);
+        this.pinned = new boolean[slotNames.length];
+        this.poolOfSlot = new int[slotNames.length];
+        for (int s = 0; s < slotNames.length; s++) {
+            pinned[s] = constants[s] != null || inputSlots.containsValue(s);
+        }
+        this.outputSlots = new int[this.outputs.length];
+        for (int i = 0; i < this.outputs.length; i++) {
+            outputSlots[i] = slotOf.get(this.outputs[i]);
+            pinned[outputSlots[i]] = true;
+        }
+        this.steps = new Step[order.size()];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = compile(sd, order.get(i));
+        }
+        planReleases();
+    }
+
+    private static List<String> inputsOf(SameDiffOp sdo) {
+        return sdo.getInputsToOp() == null ? List.of() : sdo.getInputsToOp();
+    }
+
+    private void slot(SameDiff sd, String name, List<String> names, List<INDArray> consts) {
+        if (slotOf.containsKey(name)) {
+            return;
+        }
+        int s = names.size();
+        slotOf.put(name, s);
+        names.add(name);
+        SDVariable v = sd.getVariable(name);
+        VariableType t = v.getVariableType();
+        boolean fixed = t == VariableType.CONSTANT || t == VariableType.VARIABLE && !variableInputs.contains(name);
+        if (fixed) {
+            INDArray c = sd.getArrForVarName(name);
+            if (c == null) {
+                throw new IllegalStateException(t.toString().toLowerCase() + " '" + name + "' has no array");
+            }
+            consts.add(c);
+        } else {
+            consts.add(null);
+            if (t == VariableType.PLACEHOLDER || t == VariableType.VARIABLE) {
+                inputSlots.put(name, s);
+            } else if (t != VariableType.ARRAY) {
+                throw new UnsupportedOperationException("variable '" + name + "' of type " + t
+                        + " cannot be executed by a plan");
+            }
+        }
+    }
+
+    private static List<SameDiffOp> topologicalOrder(SameDiff sd, String[] outputs) {
+        Map<String, SameDiffOp> ops = sd.getOps();
+        Map<String, Variable> vars = sd.getVariables();
+        List<SameDiffOp> order = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        Set<String> onPath = new HashSet<>();
+        // Iterative depth-first post-order: graphs of several thousand ops would overflow a recursive walk.
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        for (String o : outputs) {
+            String producer = vars.get(o).getOutputOfOp();
+            if (producer != null && !done.contains(producer)) {
+                stack.push(new Object[] {producer, 0});
+                onPath.add(producer);
+            }
+            while (!stack.isEmpty()) {
+                Object[] top = stack.peek();
+                String opName = (String) top[0];
+                int next = (Integer) top[1];
+                SameDiffOp sdo = ops.get(opName);
+                List<String> ins = inputsOf(sdo);
+                if (next < ins.size()) {
+                    top[1] = next + 1;
+                    String p = vars.get(ins.get(next)).getOutputOfOp();
+                    if (p != null && !done.contains(p)) {
+                        if (!onPath.add(p)) {
+                            throw new UnsupportedOperationException("graph has a cycle through op '" + p + "'");
+                        }
+                        stack.push(new Object[] {p, 0});
+                    }
+                } else {
+                    if (sdo.getControlDeps() != null && !sdo.getControlDeps().isEmpty()) {
+                        throw new UnsupportedOperationException("op '" + opName + "' has control dependencies "
+                                + sdo.getControlDeps() + "; plans execute data dependencies only");
+                    }
+                    stack.pop();
+                    onPath.remove(opName);
+                    done.add(opName);
+                    order.add(sdo);
+                }
+            }
+        }
+        return order;
+    }
+
+    private Step compile(SameDiff sd, SameDiffOp sdo) {
+        DifferentialFunction df = sdo.getOp();
+        List<String> ins = inputsOf(sdo);
+        int[] in = new int[ins.size()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = slotOf.get(ins.get(i));
+        }
+        List<String> outs = sdo.getOutputsOfOp();
+        int[] out = new int[outs.size()];
+        DataType[] types = new DataType[out.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = slotOf.get(outs.get(i));
+            types[i] = sd.getVariable(outs.get(i)).dataType();
+        }
+        if (df instanceof Identity) {
+            pinned[in[0]] = true;
+            pinned[out[0]] = true;
+            return new Step(df, Kind.IDENTITY, in, out, types, null, -1, -1);
+        }
+        if (df instanceof DynamicCustomOp c && isPlainCustomOp(c)) {
+            OpContext oc = Nd4j.getExecutioner().buildContext();
+            if (c.numIArguments() > 0) {
+                oc.setIArguments(c.iArgs());
+            }
+            if (c.numTArguments() > 0) {
+                oc.setTArguments(c.tArgs());
+            }
+            if (c.numBArguments() > 0) {
+                oc.setBArguments(c.bArgs());
+            }
+            if (c.numDArguments() > 0) {
+                oc.setDArguments(c.dArgs());
+            }
+            return new Step(df, Kind.CUSTOM, in, out, types, oc, -1, -1);
+        }
+        if (df instanceof Op op && !(df instanceof CustomOp)) {
+            int axisSlot = -1;
+            int scalarSlot = -1;
+            if (op instanceof ReduceOp r && r.getOpType() != Op.Type.REDUCE3 && in.length == 2) {
+                axisSlot = in[1];
+            } else if (op instanceof ScalarOp && in.length == 2) {
+                scalarSlot = in[1];
+            }
+            return new Step(df, Kind.LEGACY, in, out, types, Nd4j.getExecutioner().buildContext(), axisSlot,
+                    scalarSlot);
+        }
+        throw new UnsupportedOperationException("op '" + sdo.getName() + "' (" + df.getClass().getName()
+                + ") cannot be executed by a plan: only data-flow custom and legacy ops are supported");
+    }
+
+    /** Control-flow, tensor-array and in-place assignment ops need SameDiff's session. */
+    private static boolean isPlainCustomOp(DynamicCustomOp c) {
+        String n = c.getClass().getName();
+        return !n.contains(".controlflow.") && !n.contains(".shape.tensorops.")
+                && !n.endsWith(".Assign") && !n.endsWith(".CreateView") && !n.endsWith(".Invoke");
+    }
+
+    private void planReleases() {
+        int[] lastUse = new int[slotNames.length];
+        Arrays.fill(lastUse, -1);
+        for (int i = 0; i < steps.length; i++) {
+            for (int s : steps[i].in) {
+                lastUse[s] = i;
+            }
+        }
+        List<List<Integer>> release = new ArrayList<>();
+        for (int i = 0; i < steps.length; i++) {
+            release.add(new ArrayList<>());
+        }
+        for (int i = 0; i < steps.length; i++) {
+            for (int s : steps[i].out) {
+                if (!pinned[s]) {
+                    release.get(Math.max(i, lastUse[s])).add(s);
+                }
+            }
+        }
+        for (int i = 0; i < steps.length; i++) {
+            steps[i].release = release.get(i).stream().mapToInt(Integer::intValue).distinct().toArray();
+        }
+    }
+
+    /** @return the names of the arrays each run must supply (placeholders and the variable inputs) */
+    public Set<String> inputNames() {
+        return inputSlots.keySet();
+    }
+
+    /** @return the number of ops one run executes */
+    public int size() {
+        return steps.length;
+    }
+
+    /**
+     * Executes the plan.
+     *
+     * @param inputs an array for every name in {@link #inputNames()} (others are ignored)
+     * @return the requested outputs by name, in the order given at construction; the caller owns them
+     * @throws IllegalArgumentException naming a missing input
+     */
+    public Map<String, INDArray> run(Map<String, INDArray> inputs) {
+        INDArray[] values = constants.clone();
+        boolean shapesChanged = shapesOfLastInputs == null;
+        long[][] shapesNow = new long[inputSlots.size()][];
+        int k = 0;
+        for (Map.Entry<String, Integer> e : inputSlots.entrySet()) {
+            INDArray a = inputs.get(e.getKey());
+            if (a == null) {
+                throw new IllegalArgumentException("no array given for graph input '" + e.getKey()
+                        + "'; give every name of inputNames(): " + inputSlots.keySet());
+            }
+            values[e.getValue()] = a;
+            shapesNow[k] = a.shape();
+            if (!shapesChanged && !Arrays.equals(shapesNow[k], shapesOfLastInputs[k])) {
+                shapesChanged = true;
+            }
+            k++;
+        }
+        if (shapesChanged) {
+            for (Step s : steps) {
+                s.shapes = null;
+            }
+            shapesOfLastInputs = shapesNow;
+        }
+        for (Step s : steps) {
+            execute(s, values);
+            for (int r : s.release) {
+                INDArray a = values[r];
+                values[r] = null;
+                if (a != null) {
+                    pools.get(poolOfSlot[r]).push(a);
+                }
+            }
+        }
+        Map<String, INDArray> result = new LinkedHashMap<>();
+        for (int i = 0; i < outputs.length; i++) {
+            result.put(outputs[i], values[outputSlots[i]]);
+        }
+        return result;
+    }
+
+    private void execute(Step s, INDArray[] values) {
+        switch (s.kind) {
+            case IDENTITY -> values[s.out[0]] = values[s.in[0]];
+            case CUSTOM -> {
+                OpContext oc = s.context;
+                for (int i = 0; i < s.in.length; i++) {
+                    oc.setInputArray(i, values[s.in[i]]);
+                }
+                if (s.shapes == null) {
+                    List<LongShapeDescriptor> shapes = ((CustomOp) s.op).calculateOutputShape(oc);
+                    if (shapes == null || shapes.size() != s.out.length) {
+                        throw new IllegalStateException("op '" + s.op.getOwnName() + "' (" + s.op.opName()
+                                + ") gave " + (shapes == null ? 0 : shapes.size()) + " output shapes for "
+                                + s.out.length + " outputs");
+                    }
+                    cacheShapes(s, shapes, true);
+                }
+                allocateOutputs(s, values);
+                Nd4j.getExecutioner().exec((CustomOp) s.op, oc);
+            }
+            case LEGACY -> {
+                OpContext oc = s.context;
+                if (s.axisSlot >= 0) {
+                    INDArray axisArray = values[s.axisSlot];
+                    if (axisArray.isEmpty()) {
+                        throw new UnsupportedOperationException("op '" + s.op.getOwnName()
+                                + "' reduces over an empty axis list, which plans do not support");
+                    }
+                    s.op.setDimensions(Shape.normalizeAxis(values[s.in[0]].rank(), axisArray.toIntVector()));
+                    ((BaseReduceOp) s.op).setEmptyReduce(false);
+                } else if (s.scalarSlot >= 0) {
+                    ((ScalarOp) s.op).setScalar(values[s.scalarSlot]);
+                }
+                oc.setInputArray(0, values[s.in[0]]);
+                if (s.in.length == 2 && s.axisSlot < 0) {
+                    oc.setInputArray(1, values[s.in[1]]);
+                }
+                if (s.shapes == null) {
+                    List<LongShapeDescriptor> shapes = ((BaseOp) s.op).calculateOutputShape(oc);
+                    if (shapes == null || shapes.size() != 1) {
+                        throw new IllegalStateException("op '" + s.op.getOwnName() + "' (" + s.op.opName()
+                                + ") gave no single output shape");
+                    }
+                    cacheShapes(s, shapes, false);
+                }
+                allocateOutputs(s, values);
+                Nd4j.getExecutioner().exec((Op) s.op, oc);
+            }
+            default -> throw new IllegalStateException(s.kind.toString());
+        }
+    }
+
+    private void cacheShapes(Step s, List<LongShapeDescriptor> shapes, boolean useVariableTypes) {
+        s.shapes = new LongShapeDescriptor[shapes.size()];
+        s.poolIds = new int[shapes.size()];
+        for (int i = 0; i < shapes.size(); i++) {
+            LongShapeDescriptor d = shapes.get(i);
+            // As SameDiff's session: shape functions cannot always tell the output type; the variable's is right.
+            if (useVariableTypes && d.dataType() != s.outTypes[i]) {
+                d = d.asDataType(s.outTypes[i]);
+            }
+            s.shapes[i] = d;
+            s.poolIds[i] = poolIdOf(d);
+        }
+    }
+
+    private int poolIdOf(LongShapeDescriptor d) {
+        Integer id = poolIdOf.get(d);
+        if (id == null) {
+            id = pools.size();
+            poolIdOf.put(d, id);
+            pools.add(new ArrayDeque<>());
+        }
+        return id;
+    }
+
+    private void allocateOutputs(Step s, INDArray[] values) {
+        for (int i = 0; i < s.out.length; i++) {
+            INDArray a = pinned[s.out[i]] ? null : pools.get(s.poolIds[i]).poll();
+            if (a == null) {
+                LongShapeDescriptor d = s.shapes[i];
+                a = d.isEmpty() || d.getOrder() != 'c' ? Nd4j.create(d)
+                        : Nd4j.createUninitializedDetached(d.dataType(), d.getShape());
+                arraysAllocated++;
+            }
+            values[s.out[i]] = a;
+            poolOfSlot[s.out[i]] = s.poolIds[i];
+            s.context.setOutputArray(i, a);
+        }
+    }
+
+    /** @return how many arrays this plan has allocated so far (pooled reuses not counted) */
+    long arraysAllocated() {
+        return arraysAllocated;
+    }
+
+    /**
+     * Hands every pooled array back to native memory. The plan stays usable; its next run allocates afresh.
+     */
+    public void releasePool() {
+        for (ArrayDeque<INDArray> p : pools) {
+            for (INDArray a : p) {
+                if (a.closeable()) {
+                    a.close();
+                }
+            }
+            p.clear();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.dl4jmeta.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dl4jmeta.model.Conv4;
+import org.dl4jmeta.model.Network;
+import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.task.SyntheticTasks;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Plans compute what SameDiff's own session computes: the outputs and gradients of an unrolled two-step MAML graph
+ * (thousands of custom and legacy ops, conv and max-pool) agree with {@code calculateGradientsAndOutputs}, run after
+ * run with new inputs (so arrays reused from the pool carry nothing over), and when an input's shape changes.
+ */
+class ExecutionPlanTest {
+
+    private static double maxRelDiff(INDArray a, INDArray b) {
+        assertTrue(java.util.Arrays.equals(a.shape(), b.shape()), "shapes differ");
+        double scale = Math.max(a.amaxNumber().doubleValue(), 1e-300);
+        return a.sub(b).amaxNumber().doubleValue() / scale;
+    }
+
+    /** A SameDiff graph of two unrolled inner SGD steps and the query loss, as {@code MamlGraph} builds it. */
+    private record Unrolled(SameDiff sd, List<String> params, List<String> outputs) {
+        static Unrolled of(Network net, Episode.ShapeKey key) {
+            SameDiff sd = SameDiff.create();
+            DataType dt = key.dataType();
+            long[] in = net.inputShape();
+            SDVariable xs = sd.placeHolder("xs", dt, key.support(), in[0], in[1], in[2]);
+            SDVariable ys = sd.placeHolder("ys", dt, key.support(), key.outputs());
+            SDVariable xq = sd.placeHolder("xq", dt, key.query(), in[0], in[1], in[2]);
+            SDVariable yq = sd.placeHolder("yq", dt, key.query(), key.outputs());
+            Map<String, SDVariable> phi = new LinkedHashMap<>();
+            for (Map.Entry<String, long[]> e : net.paramSpecs().entrySet()) {
+                phi.put(e.getKey(), sd.var(e.getKey(), Nd4j.zeros(dt, e.getValue())));
+            }
+            List<String> outputs = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                Network.LossAndGradient lg = net.lossAndGradient(sd, xs, ys, key.support(), phi);
+                outputs.add(lg.loss().name());
+                Map<String, SDVariable> next = new LinkedHashMap<>();
+                for (Map.Entry<String, SDVariable> e : phi.entrySet()) {
+                    next.put(e.getKey(), e.getValue().sub(lg.gradients().get(e.getKey()).mul(0.3)));
+                }
+                phi = next;
+            }
+            Network.LossAndOutput after = net.loss(sd, xq, yq, key.query(), phi);
+            outputs.add(after.loss().name());
+            outputs.add(after.output().name());
+            sd.setLossVariables(after.loss());
+            return new Unrolled(sd, net.paramNames(), outputs);
+        }
+
+        Map<String, INDArray> inputs(ParamSet theta, Episode e) {
+            Map<String, INDArray> m = new HashMap<>();
+            for (String p : params) {
+                m.put(p, theta.get(p));
+            }
+            m.put("xs", e.supportX());
+            m.put("ys", e.supportY());
+            m.put("xq", e.queryX());
+            m.put("yq", e.queryY());
+            return m;
+        }
+
+        OutAndGrad reference(ParamSet theta, Episode e) {
+            for (String p : params) {
+                sd.getVariable(p).setArray(theta.get(p));
+            }
+            Map<String, INDArray> ph = inputs(theta, e);
+            params.forEach(ph::remove);
+            return sd.calculateGradientsAndOutputs(ph, outputs, params);
+        }
+    }
+
+    @Test
+    void secondOrderMamlGraphGivesSameDiffsValuesRunAfterRun() {
+        for (Network net : List.of(Conv4.build(new long[] {1, 9, 9}, 3, Conv4.Downsampling.STRIDE, 3, 3),
+                Conv4.build(new long[] {2, 10, 10}, 3, Conv4.Downsampling.MAX_POOL, 2, 3))) {
+            Episode first = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 4);
+            Unrolled u = Unrolled.of(net, first.shapeKey());
+            GradientPlan plan = new GradientPlan(u.sd(), u.params(), u.outputs());
+            INDArray kept = null;
+            double keptValue = 0;
+            for (int run = 0; run < 3; run++) {
+                ParamSet theta = net.initialise(10 + run, DataType.DOUBLE);
+                Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 20 + run);
+                GradientPlan.Result got = plan.run(u.inputs(theta, e));
+                OutAndGrad want = u.reference(theta, e);
+                for (String o : u.outputs()) {
+                    double d = maxRelDiff(want.getOutputs().get(o), got.outputs().get(o));
+                    assertTrue(d < 1e-12, "output " + o + " differs by " + d + " in run " + run);
+                }
+                for (String p : u.params()) {
+                    INDArray g = got.gradients().get(p);
+                    assertTrue(g.amaxNumber().doubleValue() > 0, "gradient of " + p + " is trivially zero");
+                    double d = maxRelDiff(want.getGradients().get(p), g);
+                    assertTrue(d < 1e-12, "gradient of " + p + " differs by " + d + " in run " + run);
+                }
+                if (run == 0) {
+                    kept = got.outputs().get(u.outputs().get(3));
+                    keptValue = kept.getDouble(0, 0);
+                }
+            }
+            assertEquals(keptValue, kept.getDouble(0, 0), 0.0, "a later run overwrote an array the caller owns");
+        }
+    }
+
+    @Test
+    void aWarmRunAllocatesOnlyTheArraysItReturns() {
+        Network net = Conv4.build(new long[] {1, 9, 9}, 3, Conv4.Downsampling.STRIDE, 2, 3);
+        Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 1, 2, DataType.FLOAT, 4);
+        Unrolled u = Unrolled.of(net, e.shapeKey());
+        ExecutionPlan plan = new ExecutionPlan(u.sd(), u.params(), u.outputs());
+        Map<String, INDArray> in = u.inputs(net.initialise(1, DataType.FLOAT), e);
+        plan.run(in);
+        long afterFirst = plan.arraysAllocated();
+        assertTrue(afterFirst > 0 && afterFirst < plan.size(),
+                "dead intermediates are reused within a run: " + afterFirst + " arrays for " + plan.size() + " ops");
+        plan.run(in);
+        assertEquals(u.outputs().size(), plan.arraysAllocated() - afterFirst);
+    }
+
+    @Test
+    void outputShapesFollowTheInputs() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        SDVariable w = sd.var("w", Nd4j.linspace(-1, 1, 6, DataType.DOUBLE).reshape(3, 2));
+        SDVariable h = sd.math.tanh(x.mmul(w)).mul(2.0);
+        SDVariable s = h.sum(true, 0);
+        ExecutionPlan plan = new ExecutionPlan(sd, List.of(), List.of(h.name(), s.name()));
+        for (int batch : new int[] {2, 5, 2}) {
+            INDArray xv = Nd4j.linspace(0, 1, batch * 3L, DataType.DOUBLE).reshape(batch, 3);
+            Map<String, INDArray> got = plan.run(Map.of("x", xv));
+            Map<String, INDArray> want = sd.output(Map.of("x", xv), h.name(), s.name());
+            assertEquals(0.0, maxRelDiff(want.get(h.name()), got.get(h.name())), 1e-14);
+            assertEquals(0.0, maxRelDiff(want.get(s.name()), got.get(s.name())), 1e-14);
+        }
+    }
+
+    @Test
+    void aMissingInputIsNamed() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 2, 3);
+        SDVariable w = sd.var("w", Nd4j.ones(DataType.DOUBLE, 3, 2));
+        SDVariable y = x.mmul(w);
+        ExecutionPlan plan = new ExecutionPlan(sd, List.of("w"), List.of(y.name()));
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> plan.run(Map.of("x", Nd4j.ones(DataType.DOUBLE, 2, 3))));
+        assertTrue(ex.getMessage().contains("'w'"), ex.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ExecutionPlan(sd, List.of("x"), List.of(y.name())));
+        assertThrows(IllegalArgumentException.class, () -> new ExecutionPlan(sd, List.of(), List.of("nope")));
+    }
+}
