@@ -38,8 +38,8 @@ import picocli.CommandLine.Option;
  * and the machine's cores; {@code --out} also writes the lines to a file, which {@code report} turns into the
  * README's performance table.
  *
- * <p>Each configuration first runs warm-up meta-steps (graph building, then the JIT compiling SameDiff's session
- * code, which on 2 cores slows the first seconds of steps by half) for at least {@code --warmup} seconds, then
+ * <p>Each configuration first runs warm-up meta-steps (graph building, then the JIT compiling the Java side of
+ * execution, which on 2 cores slowed the first seconds of steps by half) for at least {@code --warmup} seconds, then
  * {@code --repeats} measured ones. One JSON line per configuration. Timings on a shared machine drift: compare
  * variants within one run.
  */
