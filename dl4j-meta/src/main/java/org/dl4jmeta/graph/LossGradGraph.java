@@ -60,7 +60,7 @@ public final class LossGradGraph {
             params.put(e.getKey(), sd.placeHolder(ph, dataType, e.getValue()));
             paramPlaceholders.put(e.getKey(), ph);
         }
-        Network.LossAndGradient lg = network.lossAndGradient(sd, x, y, batch, params);
+        Network.LossAndGradient lg = network.lossAndGradient(sd, x, y, batch, params, false);
         this.lossName = lg.loss().name();
         this.outputName = lg.output().name();
         for (Map.Entry<String, SDVariable> e : lg.gradients().entrySet()) {

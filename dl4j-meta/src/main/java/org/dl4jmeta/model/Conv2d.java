@@ -7,6 +7,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2DDerivative;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
@@ -190,6 +191,30 @@ public final class Conv2d implements Layer {
                     return dxp;
                 }
                 return sd.slice(dxp, new int[] {0, 0, top, left}, (int) n, (int) c, (int) h, (int) w);
+            }
+
+            /**
+             * libnd4j's fused {@code conv2d_bp} on the padded input (oneDNN's kernels in the default build): one
+             * op instead of the im2col, transpositions, matrix product and transposed convolution above. It always
+             * computes the input gradient, which costs more than the weight gradient alone on a first layer (one
+             * input channel, 28x28), so a layer whose input gradient is not wanted keeps {@link #backward}.
+             */
+            @Override
+            public SDVariable nativeBackward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
+                if (!needInputGradient) {
+                    return backward(dy, grads, false);
+                }
+                SDVariable[] in = bias ? new SDVariable[] {xpFinal, weights, p.get("b"), dy}
+                        : new SDVariable[] {xpFinal, weights, dy};
+                SDVariable[] out = new Conv2DDerivative(sd, in, conf).outputVariables();
+                grads.put("W", out[1]);
+                if (bias) {
+                    grads.put("b", out[2]);
+                }
+                if (padH == 0 && padW == 0) {
+                    return out[0];
+                }
+                return sd.slice(out[0], new int[] {0, 0, top, left}, (int) n, (int) c, (int) h, (int) w);
             }
         };
     }

@@ -75,5 +75,20 @@ public interface Layer {
          * @return dL/dx, or null if not requested
          */
         SDVariable backward(SDVariable dy, Map<String, SDVariable> paramGrads, boolean needInputGradient);
+
+        /**
+         * Adds a backward pass for a graph that is only executed, never differentiated again (first-order inner
+         * steps, adaptation): the same gradients as {@link #backward}, but a layer may compute them with libnd4j's
+         * fused backward ops, which SameDiff cannot differentiate. Default: {@link #backward}.
+         *
+         * @param dy gradient of the loss with respect to {@link #output()}
+         * @param paramGrads receives local parameter name to gradient variable
+         * @param needInputGradient whether dL/dx is wanted (false for the first layer)
+         * @return dL/dx, or null if not requested
+         */
+        default SDVariable nativeBackward(SDVariable dy, Map<String, SDVariable> paramGrads,
+                                          boolean needInputGradient) {
+            return backward(dy, paramGrads, needInputGradient);
+        }
     }
 }

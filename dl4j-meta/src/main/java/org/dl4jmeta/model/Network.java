@@ -218,13 +218,28 @@ public final class Network {
      */
     public LossAndGradient lossAndGradient(SameDiff sd, SDVariable x, SDVariable y, long batch,
                                            Map<String, SDVariable> params) {
+        return lossAndGradient(sd, x, y, batch, params, true);
+    }
+
+    /**
+     * As {@link #lossAndGradient(SameDiff, SDVariable, SDVariable, long, Map)}, choosing whether the gradient
+     * must itself be differentiable.
+     *
+     * @param differentiable true: every layer's {@link Layer.Pass#backward} (ordinary ops, exact to differentiate
+     *     again); false: {@link Layer.Pass#nativeBackward}, for graphs that are only executed (the same gradient,
+     *     but layers may use libnd4j's fused backward ops, which are faster and cannot be differentiated)
+     * @return loss, outputs and the gradient of the loss for every parameter
+     */
+    public LossAndGradient lossAndGradient(SameDiff sd, SDVariable x, SDVariable y, long batch,
+                                           Map<String, SDVariable> params, boolean differentiable) {
         Forward f = forward(sd, x, batch, params);
         Loss.Built lb = loss.build(sd, f.output(), y, batch);
         Map<String, SDVariable> grads = new LinkedHashMap<>();
         SDVariable d = lb.dz();
         for (int i = layers.size() - 1; i >= 0; i--) {
             Map<String, SDVariable> local = new LinkedHashMap<>();
-            d = f.passes().get(i).backward(d, local, i > 0);
+            Layer.Pass pass = f.passes().get(i);
+            d = differentiable ? pass.backward(d, local, i > 0) : pass.nativeBackward(d, local, i > 0);
             for (Map.Entry<String, SDVariable> e : local.entrySet()) {
                 grads.put(layers.get(i).name() + "/" + e.getKey(), e.getValue());
             }

@@ -20,8 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Each layer's hand-written backward pass equals SameDiff's own first-order gradient of sum(y * R), R random,
- * in double precision (relative error below 1e-10).
+ * Each layer's hand-written backward pass, and its backward pass for executed-only graphs, equal SameDiff's own
+ * first-order gradient of sum(y * R), R random, in double precision (relative error below 1e-10).
  */
 class LayerBackwardTest {
 
@@ -45,6 +45,17 @@ class LayerBackwardTest {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("layers")
     void explicitBackwardEqualsAutodiff(Layer layer, long[] inShape) {
+        checkAgainstAutodiff(layer, inShape, true);
+    }
+
+    /** The backward pass of executed-only graphs (libnd4j's fused ops where a layer has them) is the same. */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("layers")
+    void nativeBackwardEqualsAutodiff(Layer layer, long[] inShape) {
+        checkAgainstAutodiff(layer, inShape, false);
+    }
+
+    private static void checkAgainstAutodiff(Layer layer, long[] inShape, boolean differentiable) {
         SplittableRandom rng = new SplittableRandom(42);
         long[] perEx = java.util.Arrays.copyOfRange(inShape, 1, inShape.length);
         SameDiff sd = SameDiff.create();
@@ -62,7 +73,7 @@ class LayerBackwardTest {
         SDVariable loss = sd.sum(pass.output().mul(r));
         sd.setLossVariables(loss);
         Map<String, SDVariable> explicit = new LinkedHashMap<>();
-        SDVariable dx = pass.backward(r, explicit, true);
+        SDVariable dx = differentiable ? pass.backward(r, explicit, true) : pass.nativeBackward(r, explicit, true);
         List<String> outs = new ArrayList<>();
         outs.add(dx.name());
         explicit.values().forEach(v -> outs.add(v.name()));
