@@ -1,11 +1,11 @@
 package org.dl4jmeta.experiments;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.dl4jmeta.graph.GradientPlan;
+import org.dl4jmeta.graph.MamlGraph;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
@@ -68,15 +68,7 @@ final class RegularisedMamlGraph {
     }
 
     Result run(ParamSet theta, Episode e) {
-        Map<String, INDArray> ph = new HashMap<>();
-        for (String n : variableNames) {
-            ph.put(n, theta.get(n));
-        }
-        ph.put("xs", e.supportX());
-        ph.put("ys", e.supportY());
-        ph.put("xq", e.queryX());
-        ph.put("yq", e.queryY());
-        GradientPlan.Result r = plan.run(ph);
+        GradientPlan.Result r = plan.run(MamlGraph.inputs(theta, variableNames, e));
         Map<String, INDArray> g = new LinkedHashMap<>();
         Map<String, INDArray> p = new LinkedHashMap<>();
         for (String n : variableNames) {

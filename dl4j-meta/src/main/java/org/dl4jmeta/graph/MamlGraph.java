@@ -1,6 +1,7 @@
 package org.dl4jmeta.graph;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,15 +129,7 @@ public final class MamlGraph {
      * @return the gradient of the query loss after adaptation with respect to every entry of theta, and metrics
      */
     public Result run(ParamSet theta, Episode e) {
-        Map<String, INDArray> in = new HashMap<>();
-        for (String n : variableNames) {
-            in.put(n, theta.get(n));
-        }
-        in.put("xs", e.supportX());
-        in.put("ys", e.supportY());
-        in.put("xq", e.queryX());
-        in.put("yq", e.queryY());
-        GradientPlan.Result r = plan.run(in);
+        GradientPlan.Result r = plan.run(inputs(theta, variableNames, e));
         Map<String, INDArray> g = new LinkedHashMap<>();
         for (String n : theta.names()) {
             INDArray gi = r.gradients().get(n);
@@ -151,6 +144,27 @@ public final class MamlGraph {
     /** @return the network */
     public Network network() {
         return network;
+    }
+
+    /**
+     * The arrays a run of an unrolled episode graph takes: the variables from theta, and the episode under the
+     * placeholder names {@code xs, ys, xq, yq} that this graph (and graphs built like it) use.
+     *
+     * @param theta parameter values
+     * @param variables the names of theta's entries the graph takes
+     * @param e the episode
+     * @return name to array
+     */
+    public static Map<String, INDArray> inputs(ParamSet theta, Collection<String> variables, Episode e) {
+        Map<String, INDArray> in = new HashMap<>();
+        for (String n : variables) {
+            in.put(n, theta.get(n));
+        }
+        in.put("xs", e.supportX());
+        in.put("ys", e.supportY());
+        in.put("xq", e.queryX());
+        in.put("yq", e.queryY());
+        return in;
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,15 +66,7 @@ class ExecutionPlanTest {
         }
 
         Map<String, INDArray> inputs(ParamSet theta, Episode e) {
-            Map<String, INDArray> m = new HashMap<>();
-            for (String p : params) {
-                m.put(p, theta.get(p));
-            }
-            m.put("xs", e.supportX());
-            m.put("ys", e.supportY());
-            m.put("xq", e.queryX());
-            m.put("yq", e.queryY());
-            return m;
+            return MamlGraph.inputs(theta, params, e);
         }
 
         OutAndGrad reference(ParamSet theta, Episode e) {
