@@ -36,7 +36,7 @@ public final class BiMaml implements MetaLearner, TrainingListener {
         this.network = java.util.Objects.requireNonNull(network, "network");
         this.config = java.util.Objects.requireNonNull(config, "config");
         this.maml = new Maml(network, config.maml());
-        this.inner = new InnerLoop(network);
+        this.inner = new InnerLoop(network, true);
     }
 
     @Override

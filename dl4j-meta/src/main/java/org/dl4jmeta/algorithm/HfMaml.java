@@ -22,6 +22,8 @@ public final class HfMaml implements MetaLearner {
     private final Network network;
     private final HfMamlConfig config;
     private final InnerLoop inner;
+    /** Test-time adaptation: results independent of the thread count. */
+    private final InnerLoop adaptation;
 
     /**
      * @param network the network
@@ -30,7 +32,8 @@ public final class HfMaml implements MetaLearner {
     public HfMaml(Network network, HfMamlConfig config) {
         this.network = java.util.Objects.requireNonNull(network, "network");
         this.config = java.util.Objects.requireNonNull(config, "config");
-        this.inner = new InnerLoop(network);
+        this.inner = new InnerLoop(network, true);
+        this.adaptation = new InnerLoop(network, false);
     }
 
     @Override
@@ -61,7 +64,7 @@ public final class HfMaml implements MetaLearner {
     @Override
     public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps) {
         inner.requireAdaptation(theta, x, y, steps);
-        return inner.sgd(theta, x, y, steps, (n, k) -> config.innerStepSize(), null);
+        return adaptation.sgd(theta, x, y, steps, (n, k) -> config.innerStepSize(), null);
     }
 
     /**

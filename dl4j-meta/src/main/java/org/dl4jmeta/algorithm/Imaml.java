@@ -33,6 +33,8 @@ public final class Imaml implements MetaLearner {
     private final Network network;
     private final ImamlConfig config;
     private final InnerLoop inner;
+    /** Test-time adaptation: results independent of the thread count. */
+    private final InnerLoop adaptation;
     private final Map<String, HvpGraph> hvps = new HashMap<>();
 
     /**
@@ -42,7 +44,8 @@ public final class Imaml implements MetaLearner {
     public Imaml(Network network, ImamlConfig config) {
         this.network = java.util.Objects.requireNonNull(network, "network");
         this.config = java.util.Objects.requireNonNull(config, "config");
-        this.inner = new InnerLoop(network);
+        this.inner = new InnerLoop(network, true);
+        this.adaptation = new InnerLoop(network, false);
     }
 
     @Override
@@ -77,13 +80,17 @@ public final class Imaml implements MetaLearner {
     @Override
     public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps) {
         inner.requireAdaptation(theta, x, y, steps);
-        ParamSet anchor = theta.select(network.paramNames());
-        return config.solver() == ImamlConfig.InnerSolver.NEWTON_CG ? newtonCg(anchor, x, y, steps)
-                : gradientDescent(anchor, x, y, steps);
+        return solve(adaptation, theta, x, y, steps);
     }
 
-    private ParamSet gradientDescent(ParamSet anchor, INDArray x, INDArray y, int steps) {
-        LossGradGraph g = inner.graph(x.size(0), anchor.dataType());
+    private ParamSet solve(InnerLoop loop, ParamSet theta, INDArray x, INDArray y, int steps) {
+        ParamSet anchor = theta.select(network.paramNames());
+        return config.solver() == ImamlConfig.InnerSolver.NEWTON_CG ? newtonCg(loop, anchor, x, y, steps)
+                : gradientDescent(loop, anchor, x, y, steps);
+    }
+
+    private ParamSet gradientDescent(InnerLoop loop, ParamSet anchor, INDArray x, INDArray y, int steps) {
+        LossGradGraph g = loop.graph(x.size(0), anchor.dataType());
         ParamSet phi = anchor.copy();
         for (int k = 0; k < steps; k++) {
             ParamSet grad = g.run(phi, x, y, true).gradient();
@@ -99,8 +106,8 @@ public final class Imaml implements MetaLearner {
         return g.run(phi, x, y, false).loss() + 0.5 * config.lambda() * diff.dot(diff);
     }
 
-    private ParamSet newtonCg(ParamSet anchor, INDArray x, INDArray y, int steps) {
-        LossGradGraph g = inner.graph(x.size(0), anchor.dataType());
+    private ParamSet newtonCg(InnerLoop loop, ParamSet anchor, INDArray x, INDArray y, int steps) {
+        LossGradGraph g = loop.graph(x.size(0), anchor.dataType());
         HvpGraph h = hvp(x.size(0), anchor.dataType());
         ParamSet phi = anchor.copy();
         for (int k = 0; k < steps; k++) {
@@ -137,7 +144,7 @@ public final class Imaml implements MetaLearner {
     public MetaGradient metaGradient(ParamSet theta, Episode e) {
         network.requireParams(theta, "theta");
         inner.requireEpisode(theta, e);
-        ParamSet phi = adapt(theta, e.supportX(), e.supportY(), config.innerSteps());
+        ParamSet phi = solve(inner, theta, e.supportX(), e.supportY(), config.innerSteps());
         LossGradGraph q = inner.graph(e.queryX().size(0), theta.dataType());
         LossGradGraph.Result after = q.run(phi, e.queryX(), e.queryY(), true);
         ParamSet g = implicitGradient(phi, e.supportX(), e.supportY(), after.gradient()).solution();

@@ -14,19 +14,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Plain (numeric, not differentiated) inner-loop SGD on a support set, shared by first-order MAML, Reptile and
- * test-time adaptation, with a cache of first-order graphs per batch size. Not thread-safe.
+ * test-time adaptation, with a cache of first-order graphs per batch size. Learners hold two: one with fused
+ * backward ops for meta-training, and one whose results do not depend on the thread count for
+ * {@link MetaLearner#adapt} (see {@link LossGradGraph#LossGradGraph(Network, long, DataType, boolean)}).
+ * Not thread-safe.
  */
 final class InnerLoop {
 
     private final Network network;
+    private final boolean fused;
     private final Map<String, LossGradGraph> graphs = new HashMap<>();
 
-    InnerLoop(Network network) {
+    /**
+     * @param network the network
+     * @param fused whether the graphs use libnd4j's fused backward ops
+     */
+    InnerLoop(Network network, boolean fused) {
         this.network = network;
+        this.fused = fused;
     }
 
     LossGradGraph graph(long batch, DataType dt) {
-        return graphs.computeIfAbsent(batch + "/" + dt, k -> new LossGradGraph(network, batch, dt));
+        return graphs.computeIfAbsent(batch + "/" + dt, k -> new LossGradGraph(network, batch, dt, fused));
     }
 
     /**

@@ -30,6 +30,8 @@ public final class Maml implements MetaLearner {
     private final Network network;
     private final MamlConfig config;
     private final InnerLoop inner;
+    /** Test-time adaptation: results independent of the thread count. */
+    private final InnerLoop adaptation;
     private final Map<Episode.ShapeKey, MamlGraph> graphs = new HashMap<>();
     private final List<Map<String, String>> rateNames;
 
@@ -40,7 +42,8 @@ public final class Maml implements MetaLearner {
     public Maml(Network network, MamlConfig config) {
         this.network = java.util.Objects.requireNonNull(network, "network");
         this.config = java.util.Objects.requireNonNull(config, "config");
-        this.inner = new InnerLoop(network);
+        this.inner = new InnerLoop(network, true);
+        this.adaptation = new InnerLoop(network, false);
         if (config.learnInnerStepSizes()) {
             List<Map<String, String>> names = new ArrayList<>();
             for (int k = 0; k < config.innerSteps(); k++) {
@@ -127,7 +130,7 @@ public final class Maml implements MetaLearner {
     public ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps) {
         requireTheta(theta);
         inner.requireAdaptation(theta, supportX, supportY, steps);
-        return inner.sgd(theta, supportX, supportY, steps, (n, k) -> rate(theta, n, k), null);
+        return adaptation.sgd(theta, supportX, supportY, steps, (n, k) -> rate(theta, n, k), null);
     }
 
     @Override

@@ -46,7 +46,10 @@ public interface MetaLearner {
     }
 
     /**
-     * Adapts theta to a support set with a given number of SGD steps (e.g. more steps at test time).
+     * Adapts theta to a support set with a given number of SGD steps (e.g. more steps at test time). The built-in
+     * learners adapt with graphs whose results do not depend on the number of OpenMP threads, so evaluation gives
+     * the same numbers with any number of workers (meta-gradients use faster fused ops and match across worker
+     * counts to rounding in float, exactly in double).
      *
      * @param theta meta-parameters (not modified)
      * @param supportX support inputs

@@ -22,6 +22,8 @@ public final class Reptile implements MetaLearner {
     private final Network network;
     private final ReptileConfig config;
     private final InnerLoop inner;
+    /** Test-time adaptation: results independent of the thread count. */
+    private final InnerLoop adaptation;
 
     /**
      * @param network the network to meta-learn
@@ -30,7 +32,8 @@ public final class Reptile implements MetaLearner {
     public Reptile(Network network, ReptileConfig config) {
         this.network = java.util.Objects.requireNonNull(network, "network");
         this.config = java.util.Objects.requireNonNull(config, "config");
-        this.inner = new InnerLoop(network);
+        this.inner = new InnerLoop(network, true);
+        this.adaptation = new InnerLoop(network, false);
     }
 
     @Override
@@ -61,7 +64,7 @@ public final class Reptile implements MetaLearner {
     @Override
     public ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps) {
         inner.requireAdaptation(theta, supportX, supportY, steps);
-        return inner.sgd(theta, supportX, supportY, steps, (n, k) -> config.innerStepSize(), null);
+        return adaptation.sgd(theta, supportX, supportY, steps, (n, k) -> config.innerStepSize(), null);
     }
 
     @Override

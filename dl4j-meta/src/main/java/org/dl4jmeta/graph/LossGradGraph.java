@@ -35,13 +35,29 @@ public final class LossGradGraph {
     private ExecutionPlan forwardBackward;
 
     /**
-     * Builds the graph.
+     * Builds the graph with fused backward ops: {@code LossGradGraph(network, batch, dataType, true)}.
      *
      * @param network the network
      * @param batch the batch size, &gt;= 1
      * @param dataType FLOAT or DOUBLE
      */
     public LossGradGraph(Network network, long batch, DataType dataType) {
+        this(network, batch, dataType, true);
+    }
+
+    /**
+     * Builds the graph.
+     *
+     * @param network the network
+     * @param batch the batch size, &gt;= 1
+     * @param dataType FLOAT or DOUBLE
+     * @param fused true: layers' {@link org.dl4jmeta.model.Layer.Pass#nativeBackward} (libnd4j's fused backward
+     *     ops, faster; their float results can differ in the last bits with the number of OpenMP threads, as in
+     *     meta-training with several workers); false: the hand-written backward pass, whose float results do not
+     *     depend on the thread count (test-time adaptation, so that evaluation results do not depend on
+     *     {@code --threads})
+     */
+    public LossGradGraph(Network network, long batch, DataType dataType, boolean fused) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
@@ -60,7 +76,7 @@ public final class LossGradGraph {
             params.put(e.getKey(), sd.placeHolder(ph, dataType, e.getValue()));
             paramPlaceholders.put(e.getKey(), ph);
         }
-        Network.LossAndGradient lg = network.lossAndGradient(sd, x, y, batch, params, false);
+        Network.LossAndGradient lg = network.lossAndGradient(sd, x, y, batch, params, !fused);
         this.lossName = lg.loss().name();
         this.outputName = lg.output().name();
         for (Map.Entry<String, SDVariable> e : lg.gradients().entrySet()) {
