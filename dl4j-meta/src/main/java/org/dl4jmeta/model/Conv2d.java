@@ -187,6 +187,11 @@ public final class Conv2d implements Layer {
                         {0, 0}, {0, 0}, {0, (int) (hp - covH)}, {0, (int) (wp - covW)}});
                     dxp = sd.nn.pad(dxp, sd.constant(extra), 0.0);
                 }
+                return unpad(dxp);
+            }
+
+            /** The gradient of the padded input cut back to the input's extent. */
+            private SDVariable unpad(SDVariable dxp) {
                 if (padH == 0 && padW == 0) {
                     return dxp;
                 }
@@ -211,10 +216,7 @@ public final class Conv2d implements Layer {
                 if (bias) {
                     grads.put("b", out[2]);
                 }
-                if (padH == 0 && padW == 0) {
-                    return out[0];
-                }
-                return sd.slice(out[0], new int[] {0, 0, top, left}, (int) n, (int) c, (int) h, (int) w);
+                return unpad(out[0]);
             }
         };
     }

@@ -77,8 +77,8 @@ public interface Layer {
         SDVariable backward(SDVariable dy, Map<String, SDVariable> paramGrads, boolean needInputGradient);
 
         /**
-         * Adds a backward pass for a graph that is only executed, never differentiated again (first-order inner
-         * steps, adaptation): the same gradients as {@link #backward}, but a layer may compute them with libnd4j's
+         * Adds a backward pass for a graph that is only executed, never differentiated again (first-order steps
+         * in meta-training): the same gradients as {@link #backward}, but a layer may compute them with libnd4j's
          * fused backward ops, which SameDiff cannot differentiate. Default: {@link #backward}.
          *
          * @param dy gradient of the loss with respect to {@link #output()}
