@@ -80,16 +80,16 @@ public final class BiMaml implements MetaLearner, TrainingListener {
     }
 
     @Override
-    public MetaGradient metaGradient(ParamSet theta, Episode e) {
+    public MetaGradient metaGradient(ParamSet theta, Episode e, boolean preAdaptationMetrics) {
         if (phase == 2) {
-            return maml.metaGradient(theta, e);
+            return maml.metaGradient(theta, e, preAdaptationMetrics);
         }
         network.requireParams(theta, "theta");
         inner.requireEpisode(theta, e);
         LossGradGraph q = inner.graph(e.queryX().size(0), theta.dataType());
         LossGradGraph.Result r = q.run(theta, e.queryX(), e.queryY(), true);
-        double supportLoss = inner.graph(e.supportX().size(0), theta.dataType())
-                .run(theta, e.supportX(), e.supportY(), false).loss();
+        double supportLoss = preAdaptationMetrics ? inner.graph(e.supportX().size(0), theta.dataType())
+                .run(theta, e.supportX(), e.supportY(), false).loss() : Double.NaN;
         double acc = inner.accuracy(r.output(), e.queryY());
         ParamSet g = theta.zerosLike();
         for (String n : network.paramNames()) {

@@ -97,7 +97,7 @@ public final class HfMaml implements MetaLearner {
     }
 
     @Override
-    public MetaGradient metaGradient(ParamSet theta, Episode e) {
+    public MetaGradient metaGradient(ParamSet theta, Episode e, boolean preAdaptationMetrics) {
         network.requireParams(theta, "theta");
         inner.requireEpisode(theta, e);
         ParamSet w = theta.select(network.paramNames());
@@ -109,9 +109,9 @@ public final class HfMaml implements MetaLearner {
         ParamSet v = after.gradient();
         ParamSet d = finiteDifferenceHvp(w, e.supportX(), e.supportY(), v, delta(v));
         ParamSet g = v.axpy(-config.innerStepSize(), d);
-        LossGradGraph.Result before = q.run(w, e.queryX(), e.queryY(), false);
-        TaskMetrics m = new TaskMetrics(sb.loss(), before.loss(), inner.accuracy(before.output(), e.queryY()),
-                after.loss(), inner.accuracy(after.output(), e.queryY()));
+        double[] before = inner.queryAtTheta(w, e, preAdaptationMetrics);
+        TaskMetrics m = new TaskMetrics(sb.loss(), before[0], before[1], after.loss(),
+                inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(theta.zerosLike().assign(g), m);
     }
 

@@ -141,18 +141,18 @@ public final class Imaml implements MetaLearner {
     }
 
     @Override
-    public MetaGradient metaGradient(ParamSet theta, Episode e) {
+    public MetaGradient metaGradient(ParamSet theta, Episode e, boolean preAdaptationMetrics) {
         network.requireParams(theta, "theta");
         inner.requireEpisode(theta, e);
         ParamSet phi = solve(inner, theta, e.supportX(), e.supportY(), config.innerSteps());
         LossGradGraph q = inner.graph(e.queryX().size(0), theta.dataType());
         LossGradGraph.Result after = q.run(phi, e.queryX(), e.queryY(), true);
         ParamSet g = implicitGradient(phi, e.supportX(), e.supportY(), after.gradient()).solution();
-        LossGradGraph.Result before = q.run(theta, e.queryX(), e.queryY(), false);
-        double supportBefore = inner.graph(e.supportX().size(0), theta.dataType())
-                .run(theta, e.supportX(), e.supportY(), false).loss();
-        TaskMetrics m = new TaskMetrics(supportBefore, before.loss(), inner.accuracy(before.output(), e.queryY()),
-                after.loss(), inner.accuracy(after.output(), e.queryY()));
+        double[] before = inner.queryAtTheta(theta, e, preAdaptationMetrics);
+        double supportBefore = preAdaptationMetrics ? inner.graph(e.supportX().size(0), theta.dataType())
+                .run(theta, e.supportX(), e.supportY(), false).loss() : Double.NaN;
+        TaskMetrics m = new TaskMetrics(supportBefore, before[0], before[1], after.loss(),
+                inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(theta.zerosLike().assign(g), m);
     }
 

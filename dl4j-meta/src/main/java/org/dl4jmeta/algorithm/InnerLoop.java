@@ -139,6 +139,22 @@ final class InnerLoop {
         }
     }
 
+    /**
+     * The query loss and accuracy at theta (before adaptation), one forward pass of the query set.
+     *
+     * @param theta meta-parameters
+     * @param e the episode
+     * @param measure false: no pass, both NaN
+     * @return {loss, accuracy}
+     */
+    double[] queryAtTheta(ParamSet theta, Episode e, boolean measure) {
+        if (!measure) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        LossGradGraph.Result r = graph(e.queryX().size(0), theta.dataType()).run(theta, e.queryX(), e.queryY(), false);
+        return new double[] {r.loss(), accuracy(r.output(), e.queryY())};
+    }
+
     boolean classification() {
         return "softmax-cross-entropy".equals(network.loss().id());
     }

@@ -134,18 +134,21 @@ public final class Maml implements MetaLearner {
     }
 
     @Override
-    public MetaGradient metaGradient(ParamSet theta, Episode episode) {
+    public MetaGradient metaGradient(ParamSet theta, Episode episode, boolean preAdaptationMetrics) {
         requireTheta(theta);
         inner.requireEpisode(theta, episode);
-        return config.firstOrder() ? firstOrder(theta, episode) : secondOrder(theta, episode);
+        MetaGradient g = config.firstOrder() ? firstOrder(theta, episode) : secondOrder(theta, episode);
+        double[] before = inner.queryAtTheta(theta, episode, preAdaptationMetrics);
+        TaskMetrics m = g.metrics();
+        return new MetaGradient(g.gradient(), new TaskMetrics(m.supportLossBefore(), before[0], before[1],
+                m.queryLossAfter(), m.queryAccuracyAfter()));
     }
 
     private MetaGradient secondOrder(ParamSet theta, Episode e) {
         MamlGraph g = graphs.computeIfAbsent(e.shapeKey(),
                 k -> new MamlGraph(network, k, config.innerSteps(), config.innerStepSize(), rateNames));
         MamlGraph.Result r = g.run(theta, e);
-        TaskMetrics m = new TaskMetrics(r.supportLossBefore(), r.queryLossBefore(),
-                inner.accuracy(r.queryOutputBefore(), e.queryY()), r.queryLossAfter(),
+        TaskMetrics m = new TaskMetrics(r.supportLossBefore(), Double.NaN, Double.NaN, r.queryLossAfter(),
                 inner.accuracy(r.queryOutputAfter(), e.queryY()));
         return new MetaGradient(r.gradient(), m);
     }
@@ -155,9 +158,8 @@ public final class Maml implements MetaLearner {
         List<Double> supportLosses = new ArrayList<>();
         ParamSet phi = inner.sgd(theta, e.supportX(), e.supportY(), config.innerSteps(),
                 (n, k) -> rate(theta, n, k), supportGrads, supportLosses);
-        LossGradGraph q = inner.graph(e.queryX().size(0), theta.dataType());
-        LossGradGraph.Result before = q.run(theta, e.queryX(), e.queryY(), false);
-        LossGradGraph.Result after = q.run(phi, e.queryX(), e.queryY(), true);
+        LossGradGraph.Result after = inner.graph(e.queryX().size(0), theta.dataType())
+                .run(phi, e.queryX(), e.queryY(), true);
         double supportBefore = supportLosses.get(0);
         ParamSet grad = theta.zerosLike();
         for (String n : network.paramNames()) {
@@ -171,8 +173,8 @@ public final class Maml implements MetaLearner {
                 }
             }
         }
-        TaskMetrics m = new TaskMetrics(supportBefore, before.loss(), inner.accuracy(before.output(), e.queryY()),
-                after.loss(), inner.accuracy(after.output(), e.queryY()));
+        TaskMetrics m = new TaskMetrics(supportBefore, Double.NaN, Double.NaN, after.loss(),
+                inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(grad, m);
     }
 }

@@ -68,19 +68,18 @@ public final class Reptile implements MetaLearner {
     }
 
     @Override
-    public MetaGradient metaGradient(ParamSet theta, Episode e) {
+    public MetaGradient metaGradient(ParamSet theta, Episode e, boolean preAdaptationMetrics) {
         network.requireParams(theta, "theta");
         inner.requireEpisode(theta, e);
         List<Double> supportLosses = new ArrayList<>();
         ParamSet phi = inner.sgd(theta, e.supportX(), e.supportY(), config.innerSteps(),
                 (n, k) -> config.innerStepSize(), null, supportLosses);
         ParamSet grad = theta.select(network.paramNames()).axpyi(-1.0, phi);
-        LossGradGraph q = inner.graph(e.queryX().size(0), theta.dataType());
-        LossGradGraph.Result before = q.run(theta, e.queryX(), e.queryY(), false);
-        LossGradGraph.Result after = q.run(phi, e.queryX(), e.queryY(), false);
-        double supportBefore = supportLosses.get(0);
-        TaskMetrics m = new TaskMetrics(supportBefore, before.loss(), inner.accuracy(before.output(), e.queryY()),
-                after.loss(), inner.accuracy(after.output(), e.queryY()));
+        double[] before = inner.queryAtTheta(theta, e, preAdaptationMetrics);
+        LossGradGraph.Result after = inner.graph(e.queryX().size(0), theta.dataType())
+                .run(phi, e.queryX(), e.queryY(), false);
+        TaskMetrics m = new TaskMetrics(supportLosses.get(0), before[0], before[1], after.loss(),
+                inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(grad, m);
     }
 }

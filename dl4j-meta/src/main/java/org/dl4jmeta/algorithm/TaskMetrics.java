@@ -6,9 +6,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Per-task observations.
  *
- * @param supportLossBefore support loss at theta
- * @param queryLossBefore query loss at theta
- * @param queryAccuracyBefore query accuracy at theta (NaN for regression)
+ * @param supportLossBefore support loss at theta (NaN when not measured, see
+ *     {@link MetaLearner#metaGradient(org.dl4jmeta.model.ParamSet, org.dl4jmeta.task.Episode, boolean)})
+ * @param queryLossBefore query loss at theta (NaN when not measured)
+ * @param queryAccuracyBefore query accuracy at theta (NaN for regression, or when not measured)
  * @param queryLossAfter query loss after adaptation (MAML's meta-loss)
  * @param queryAccuracyAfter query accuracy after adaptation (NaN for regression)
  */

@@ -33,8 +33,6 @@ public final class MamlGraph {
     private final List<String> variableNames = new ArrayList<>();
     private final String queryLoss;
     private final String queryOutput;
-    private final String queryLossBefore;
-    private final String queryOutputBefore;
     private final String supportLossBefore;
     private final GradientPlan plan;
 
@@ -67,10 +65,6 @@ public final class MamlGraph {
             phi.put(e.getKey(), sd.var(e.getKey(), Nd4j.zeros(dt, e.getValue())));
             variableNames.add(e.getKey());
         }
-        Map<String, SDVariable> theta = new LinkedHashMap<>(phi);
-        Network.LossAndOutput before = network.loss(sd, xq, yq, key.query(), theta);
-        this.queryLossBefore = before.loss().name();
-        this.queryOutputBefore = before.output().name();
         String supportLoss0 = null;
         for (int k = 0; k < steps; k++) {
             Network.LossAndGradient lg = network.lossAndGradient(sd, xs, ys, key.support(), phi);
@@ -101,7 +95,7 @@ public final class MamlGraph {
         this.queryOutput = after.output().name();
         sd.setLossVariables(after.loss());
         this.plan = new GradientPlan(sd, variableNames,
-                List.of(queryLoss, queryOutput, queryLossBefore, queryOutputBefore, supportLossBefore));
+                List.of(queryLoss, queryOutput, supportLossBefore));
     }
 
     private static long[] withBatch(long batch, long[] perExample) {
@@ -136,9 +130,8 @@ public final class MamlGraph {
             g.put(n, gi == null ? Nd4j.zeros(theta.dataType(), theta.shape(n)) : gi);
         }
         Map<String, INDArray> o = r.outputs();
-        return new Result(ParamSet.copyOf(g), o.get(supportLossBefore).getDouble(0),
-                o.get(queryLossBefore).getDouble(0), o.get(queryOutputBefore),
-                o.get(queryLoss).getDouble(0), o.get(queryOutput));
+        return new Result(ParamSet.copyOf(g), o.get(supportLossBefore).getDouble(0), o.get(queryLoss).getDouble(0),
+                o.get(queryOutput));
     }
 
     /** @return the network */
@@ -172,12 +165,10 @@ public final class MamlGraph {
      *
      * @param gradient meta-gradient, in theta's layout
      * @param supportLossBefore support loss at theta
-     * @param queryLossBefore query loss at theta
-     * @param queryOutputBefore query outputs at theta
      * @param queryLossAfter query loss at the adapted parameters (the task's meta-loss)
      * @param queryOutputAfter query outputs at the adapted parameters
      */
-    public record Result(ParamSet gradient, double supportLossBefore, double queryLossBefore,
-                         INDArray queryOutputBefore, double queryLossAfter, INDArray queryOutputAfter) {
+    public record Result(ParamSet gradient, double supportLossBefore, double queryLossAfter,
+                         INDArray queryOutputAfter) {
     }
 }

@@ -83,6 +83,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}")
     double warmupSeconds;
 
+    @Option(names = "--pre-adaptation-every", defaultValue = "50", paramLabel = "N",
+            description = "meta-steps measure the query loss and accuracy before adaptation on iterations divisible "
+                    + "by N (a query forward pass per task), 1: every step, 0: never; as train's option. "
+                    + "Default: ${DEFAULT-VALUE}, as train")
+    int preAdaptationEvery;
+
     @Option(names = "--dtype", defaultValue = "FLOAT", description = "FLOAT or DOUBLE. Default: ${DEFAULT-VALUE}")
     DataType dataType;
 
@@ -106,6 +112,10 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws java.io.IOException {
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+        }
+        if (preAdaptationEvery < 0) {
+            throw new IllegalArgumentException("--pre-adaptation-every must be >= 0 (0: never, 1: every step), got "
+                    + preAdaptationEvery);
         }
         if (!(warmupSeconds >= 0)) {
             throw new IllegalArgumentException("--warmup must be >= 0 seconds, got " + warmupSeconds);
@@ -197,6 +207,7 @@ public final class BenchCommand implements Callable<Integer> {
     private String metaStep(Network net, String config, int metaBatch, int workers, EpisodeSource source) {
         learner(net, config); // rejects a bad configuration name before any worker starts
         try (MetaTrainer trainer = new MetaTrainer(() -> learner(net, config), metaBatch, workers)) {
+            trainer.preAdaptationMetricsEvery(preAdaptationEvery);
             return metaStep(trainer, config, metaBatch, workers, source);
         }
     }
@@ -223,11 +234,11 @@ public final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "{\"bench\":\"%s\",\"meta_batch\":%d,\"workers\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,"
                 + "\"dtype\":\"%s\",\"median_ms_per_meta_step\":%.1f,\"ms_per_task\":%.1f,\"tasks_per_s\":%.2f,"
                 + "\"first_step_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"rss_growth_mb\":%.1f,"
-                + "\"peak_heap_mb\":%.1f,\"peak_offheap_mb\":%.1f", config, metaBatch, workers, ways, shots,
-                queries,
+                + "\"peak_heap_mb\":%.1f,\"peak_offheap_mb\":%.1f,\"pre_adaptation_every\":%d", config, metaBatch,
+                workers, ways, shots, queries,
                 dataType, median, median / metaBatch, 1000.0 * metaBatch / median, firstStep, repeats,
                 p.peakRssBytes() / 1048576.0, p.rssGrowthBytes() / 1048576.0, p.peakHeapBytes() / 1048576.0,
-                p.peakOffHeapBytes() / 1048576.0)
+                p.peakOffHeapBytes() / 1048576.0, preAdaptationEvery)
                 + provenance(org.dl4jmeta.train.NativeThreads.perWorker(workers));
     }
 

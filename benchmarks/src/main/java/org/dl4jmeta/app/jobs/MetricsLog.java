@@ -21,7 +21,9 @@ import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
  * The metrics of a run as JSON lines ({@code metrics.jsonl}), one object per line, flushed as written: per iteration
- * {@code {"type":"train","iteration":..,"metaLoss":..,"accuracyBefore":..,"accuracyAfter":..,...}}, per validation
+ * {@code {"type":"train","iteration":..,"metaLoss":..,"accuracyBefore":..,"accuracyAfter":..,...}} (a metric the
+ * iteration did not measure is left out: the before-adaptation ones appear every {@code preAdaptationEvery}
+ * iterations), per validation
  * {@code {"type":"val","iteration":..,"accuracy":..,"ci95":..,"episodes":..}}. Call order: {@link #open},
  * then listener callbacks and {@link #validation}, then {@link #close}.
  */
@@ -81,14 +83,22 @@ final class MetricsLog implements TrainingListener, Closeable {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("type", "train");
         o.put("iteration", m.iteration());
-        o.put("metaLoss", m.metaLoss());
-        o.put("supportLossBefore", m.supportLossBefore());
-        o.put("queryLossBefore", m.queryLossBefore());
-        o.put("accuracyBefore", m.queryAccuracyBefore());
-        o.put("accuracyAfter", m.queryAccuracyAfter());
-        o.put("gradientNorm", m.gradientNorm());
+        putMeasured(o, "metaLoss", m.metaLoss());
+        putMeasured(o, "supportLossBefore", m.supportLossBefore());
+        putMeasured(o, "queryLossBefore", m.queryLossBefore());
+        putMeasured(o, "accuracyBefore", m.queryAccuracyBefore());
+        putMeasured(o, "accuracyAfter", m.queryAccuracyAfter());
+        putMeasured(o, "gradientNorm", m.gradientNorm());
         o.put("millis", m.millis());
         write(o);
+    }
+
+    /** Metrics an iteration did not measure (NaN: e.g. accuracy before adaptation off its iterations, accuracy of
+     * a regression) are left out of the line rather than written as a non-standard JSON NaN. */
+    private static void putMeasured(Map<String, Object> o, String key, double v) {
+        if (Double.isFinite(v)) {
+            o.put(key, v);
+        }
     }
 
     /**

@@ -65,9 +65,11 @@ final class ProgressReporter implements TrainingListener {
                 drawn = true;
             }
         } else if (done % logEvery == 0 || done == total) {
-            LOG.info(String.format(Locale.ROOT, "iteration %d/%d meta_loss=%.4f accuracy_before=%.4f "
-                    + "accuracy_after=%.4f gradient_norm=%.3e s_per_iteration=%.3f eta=%s", done, total, loss,
-                    m.queryAccuracyBefore(), accuracy, m.gradientNorm(), perIteration, eta));
+            String before = Double.isNaN(m.queryAccuracyBefore()) ? ""
+                    : String.format(Locale.ROOT, " accuracy_before=%.4f", m.queryAccuracyBefore());
+            LOG.info(String.format(Locale.ROOT, "iteration %d/%d meta_loss=%.4f%s accuracy_after=%.4f "
+                    + "gradient_norm=%.3e s_per_iteration=%.3f eta=%s", done, total, loss, before, accuracy,
+                    m.gradientNorm(), perIteration, eta));
         }
     }
 

@@ -144,6 +144,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", description = "log line every N iterations off a terminal. Default: 50")
     Integer logEvery;
 
+    @Option(names = "--pre-adaptation-every", paramLabel = "N",
+            description = "measure the query loss and accuracy before adaptation (accuracyBefore in metrics.jsonl) "
+                    + "every N iterations, 1: every iteration, 0: never; each costs a forward pass of every task's "
+                    + "query set that training does not need. Default: 50")
+    Integer preAdaptationEvery;
+
     @Option(names = {"--run-dir", "--checkpoint-dir"}, paramLabel = "DIR",
             description = "run folder for checkpoints, best and final model, metrics. "
                     + "Default: runs/<dataset>-<ways>way-<shots>shot-<algo>-seed<seed>")
@@ -188,6 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "valSeed", valSeed);
         put(m, "checkpointEvery", checkpointEvery);
         put(m, "logEvery", logEvery);
+        put(m, "preAdaptationEvery", preAdaptationEvery);
         put(m, "runDir", runDir == null ? null : runDir.toString());
         return Json.mapper().valueToTree(m);
     }

@@ -208,6 +208,7 @@ final class TrainJob {
              MetaTrainer trainer = new MetaTrainer(factory, config.metaBatchSize(), config.threads());
              EpisodeEvaluator validator = val == null ? null : new EpisodeEvaluator(factory, config.threads())) {
             learner = trainer.learner();
+            trainer.preAdaptationMetricsEvery(config.preAdaptationEvery());
             trainer.addListener(metrics).addListener(progress);
             trainer.addListener((m, s) -> {
                 last[0] = m;

@@ -62,6 +62,7 @@ final class BenchTable {
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         Set<String> builds = new LinkedHashSet<>();
         java.util.TreeSet<String> times = new java.util.TreeSet<>();
+        java.util.TreeSet<Integer> preAdaptation = new java.util.TreeSet<>();
         for (JsonNode l : lines) {
             String name = l.path("bench").asText();
             if (name.equals("sampler")) {
@@ -71,6 +72,10 @@ final class BenchTable {
                     + l.path("cpus").asText("?") + " cores");
             if (l.hasNonNull("time")) {
                 times.add(l.get("time").asText());
+            }
+            if (!name.equals("forward-backward")) {
+                // lines from before the option measured the accuracy before adaptation on every meta-step
+                preAdaptation.add(l.path("pre_adaptation_every").asInt(1));
             }
             Double torch = PYTORCH_MS.get(name);
             if (name.equals("forward-backward")) {
@@ -103,10 +108,21 @@ final class BenchTable {
                 .append(" (quoted from issue 7; per task = per meta-step / ").append(PYTORCH_META_BATCH)
                 .append("). dl4j-meta: ").append(String.join("; ", builds))
                 .append(times.isEmpty() ? "" : ", " + times.first() + " to " + times.last())
+                .append(". The query loss and accuracy before adaptation (a query forward pass per task that PyTorch's "
+                        + "probe does not run) were measured ").append(preAdaptationText(preAdaptation))
                 .append(". Peak RSS is the process's resident set, which also holds arrays of earlier configurations "
                         + "that the garbage collector has not yet freed; off-heap is resident set minus used Java "
                         + "heap.\n");
         return b.toString();
+    }
+
+    private static String preAdaptationText(java.util.SortedSet<Integer> every) {
+        if (every.size() != 1) {
+            return "on a mix of settings (pre_adaptation_every " + every + ")";
+        }
+        int n = every.first();
+        return n == 0 ? "never" : n == 1 ? "on every meta-step"
+                : "on iterations divisible by " + n + ", train's default (at most one measured meta-step in " + n + " pays for it)";
     }
 
     private static String describe(String config) {

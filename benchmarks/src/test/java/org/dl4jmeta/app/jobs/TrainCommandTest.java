@@ -164,6 +164,38 @@ class TrainCommandTest {
     }
 
     @Test
+    void accuracyBeforeAdaptationIsLoggedOnItsIterationsOnly(@TempDir Path dir) throws IOException {
+        Path run = dir.resolve("run");
+        CliRun r = Jobs.run(Jobs.args(Jobs.tiny(run, "--iterations", "4", "--pre-adaptation-every", "2")));
+        assertEquals(0, r.code(), r.all());
+        for (JsonNode n : metrics(run)) {
+            boolean measured = n.get("iteration").asInt() % 2 == 0;
+            assertEquals(measured, n.has("accuracyBefore"), n.toString());
+            assertEquals(measured, n.has("queryLossBefore"), n.toString());
+            assertTrue(n.has("accuracyAfter") && n.has("metaLoss") && n.has("supportLossBefore"), n.toString());
+        }
+        // a resumed run may change it: the parameters do not depend on it
+        r = Jobs.run("train", "--resume", "--run-dir", run.toString(), "--iterations", "6", "--pre-adaptation-every",
+                "3");
+        assertEquals(0, r.code(), r.all());
+        JsonNode fifth = metrics(run).get(4);
+        JsonNode sixth = metrics(run).get(5);
+        assertEquals(5, fifth.get("iteration").asInt());
+        assertFalse(fifth.has("accuracyBefore"), fifth.toString());
+        assertTrue(sixth.get("accuracyBefore").asDouble() >= 0, sixth.toString());
+        // a configuration saved before the setting existed reads as what those runs did: every iteration
+        java.util.Map<String, Object> old = new java.util.LinkedHashMap<>(ModelFile.read(run.resolve("model.zip"))
+                .config());
+        assertEquals(3, TrainConfig.fromMap(old).preAdaptationEvery());
+        old.remove("preAdaptationEvery");
+        assertEquals(1, TrainConfig.fromMap(old).preAdaptationEvery());
+        r = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("bad"), "--pre-adaptation-every", "-1")));
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("preAdaptationEvery must be >= 0 (0: never, 1: every iteration), got -1"),
+                r.err());
+    }
+
+    @Test
     void badValuesAreNamed(@TempDir Path dir) {
         CliRun r = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("a"), "--ways", "1")));
         assertEquals(2, r.code(), r.all());
