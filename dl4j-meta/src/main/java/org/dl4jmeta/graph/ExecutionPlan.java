@@ -360,8 +360,17 @@ public final class ExecutionPlan {
             }
             shapesOfLastInputs = shapesNow;
         }
+        boolean profile = OpProfile.active();
         for (Step s : steps) {
-            execute(s, values);
+            if (profile) {
+                long t0 = System.nanoTime();
+                execute(s, values);
+                long t = System.nanoTime() - t0;
+                INDArray first = s.out.length == 0 ? null : values[s.out[0]];
+                OpProfile.record(s.op.opName(), first == null ? null : first.shape(), t);
+            } else {
+                execute(s, values);
+            }
             for (int r : s.release) {
                 INDArray a = values[r];
                 values[r] = null;

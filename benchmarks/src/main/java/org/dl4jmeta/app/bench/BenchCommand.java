@@ -89,6 +89,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}, as train")
     int preAdaptationEvery;
 
+    @Option(names = "--profile", description = "after measuring each configuration, run its measured steps again "
+            + "with every native op timed and print the largest ops per meta-step (or pass) to standard error; the "
+            + "JSON lines come from the unprofiled steps")
+    boolean profile;
+
     @Option(names = "--dtype", defaultValue = "FLOAT", description = "FLOAT or DOUBLE. Default: ${DEFAULT-VALUE}")
     DataType dataType;
 
@@ -230,6 +235,8 @@ public final class BenchCommand implements Callable<Integer> {
             ms[r] = (System.nanoTime() - t0) / 1e6;
         }
         MemoryProbe.Peaks p = probe.stop();
+        profile(config + " meta-batch " + metaBatch + " workers " + workers + ", per meta-step", repeats,
+                () -> trainer.step(state, batch, 0));
         double median = median(ms);
         return String.format(Locale.ROOT, "{\"bench\":\"%s\",\"meta_batch\":%d,\"workers\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,"
                 + "\"dtype\":\"%s\",\"median_ms_per_meta_step\":%.1f,\"ms_per_task\":%.1f,\"tasks_per_s\":%.2f,"
@@ -260,11 +267,29 @@ public final class BenchCommand implements Callable<Integer> {
             ms[r] = (System.nanoTime() - t0) / 1e6;
         }
         MemoryProbe.Peaks p = probe.stop();
+        profile("forward-backward " + x.size(0) + " images, per pass", n, () -> g.run(theta, x, y, true));
         return String.format(Locale.ROOT, "{\"bench\":\"forward-backward\",\"images\":%d,\"dtype\":\"%s\","
                 + "\"median_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"peak_heap_mb\":%.1f,"
                 + "\"peak_offheap_mb\":%.1f", x.size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
                 p.peakHeapBytes() / 1048576.0, p.peakOffHeapBytes() / 1048576.0)
                 + provenance(org.dl4jmeta.train.NativeThreads.get());
+    }
+
+    /** With --profile: runs the workload n times under {@link OpProfile} and prints the largest ops. */
+    private void profile(String title, int n, Runnable workload) {
+        if (!profile) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        org.dl4jmeta.graph.OpProfile.start();
+        for (int i = 0; i < n; i++) {
+            workload.run();
+        }
+        List<org.dl4jmeta.graph.OpProfile.Entry> ops = org.dl4jmeta.graph.OpProfile.stop();
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf(Locale.ROOT, "profile: %s (%d runs, %.1f ms wall each; op times summed over threads)%n%s",
+                title, n, (System.nanoTime() - t0) / 1e6 / n, org.dl4jmeta.graph.OpProfile.table(ops, n, 25));
+        err.flush();
     }
 
     /**
