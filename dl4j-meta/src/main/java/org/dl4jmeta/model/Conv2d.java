@@ -17,8 +17,9 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
  * and an optional bias.
  *
  * <p>'Same' padding follows TensorFlow (used by Finn et al.'s MAML code): output size ceil(H/s), total padding
- * max((out-1)s + k - H, 0), the smaller half on top/left. The padding is an explicit {@code pad} op so the
- * backward pass can undo it exactly.
+ * max((out-1)s + k - H, 0), the smaller half on top/left; libnd4j's SAME mode pads the same way, so the forward
+ * convolution and the fused backward op take the unpadded input. The hand-written backward pass pads explicitly
+ * (a {@code pad} op, added only to graphs that use that pass) so that it can undo the padding exactly.
  *
  * <p>Backward, with xp the padded input, y = conv(xp, W) + b:
  * db = sum over (n,h,w) of dy; dW[i,j,c,o] = sum over (n,p,q) of xp[n,c,p s+i,q s+j] dy[n,o,p,q] (an im2col
@@ -128,24 +129,35 @@ public final class Conv2d implements Layer {
         long padW = totalPad(w);
         int top = (int) (padH / 2);
         int left = (int) (padW / 2);
-        SDVariable xp = x;
-        if (padH > 0 || padW > 0) {
-            INDArray pads = org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {
-                {0, 0}, {0, 0}, {top, (int) (padH - top)}, {left, (int) (padW - left)}});
-            xp = sd.nn.pad(x, sd.constant(pads), 0.0);
-        }
         long hp = h + padH;
         long wp = w + padW;
         Conv2DConfig conf = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
                 .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID)
                 .dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
+        Conv2DConfig same = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
+                .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.SAME)
+                .dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
         SDVariable weights = p.get("W");
-        SDVariable y = bias ? sd.cnn.conv2d(xp, weights, p.get("b"), conf) : sd.cnn.conv2d(xp, weights, conf);
+        SDVariable y = bias ? sd.cnn.conv2d(x, weights, p.get("b"), same) : sd.cnn.conv2d(x, weights, same);
         long oh = outSize(h);
         long ow = outSize(w);
         long[] outShape = {n, outChannels, oh, ow};
-        SDVariable xpFinal = xp;
         return new Pass() {
+            private SDVariable padded;
+
+            /** The explicitly padded input of the hand-written backward pass, added to the graph on first use. */
+            private SDVariable padded() {
+                if (padded == null) {
+                    padded = x;
+                    if (padH > 0 || padW > 0) {
+                        INDArray pads = org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {
+                            {0, 0}, {0, 0}, {top, (int) (padH - top)}, {left, (int) (padW - left)}});
+                        padded = sd.nn.pad(x, sd.constant(pads), 0.0);
+                    }
+                }
+                return padded;
+            }
+
             @Override
             public SDVariable output() {
                 return y;
@@ -167,7 +179,7 @@ public final class Conv2d implements Layer {
                 // (11 ms against 0.9 ms for layer 2's 2.3M values).
                 long ckk = (long) kernel * kernel * c;
                 long pq = oh * ow;
-                SDVariable cols = sd.reshape(sd.cnn.im2Col(xpFinal, conf), n, ckk, pq);
+                SDVariable cols = sd.reshape(sd.cnn.im2Col(padded(), conf), n, ckk, pq);
                 SDVariable colsT = sd.reshape(sd.permute(cols, 1, 0, 2), ckk, n * pq);
                 SDVariable dyT = sd.reshape(sd.permute(sd.reshape(dy, n, outChannels, pq), 1, 0, 2),
                         outChannels, n * pq);
@@ -199,8 +211,9 @@ public final class Conv2d implements Layer {
             }
 
             /**
-             * libnd4j's fused {@code conv2d_bp} on the padded input (oneDNN's kernels in the default build): one
-             * op instead of the im2col, transpositions, matrix product and transposed convolution above. It always
+             * libnd4j's fused {@code conv2d_bp} in SAME mode on the unpadded input (oneDNN's kernels in the default
+             * build): one op instead of the pad, im2col, transpositions, matrix product, transposed convolution and
+             * slice above. It always
              * computes the input gradient, which costs more than the weight gradient alone on a first layer (one
              * input channel, 28x28), so a layer whose input gradient is not wanted keeps {@link #backward}.
              */
@@ -209,14 +222,14 @@ public final class Conv2d implements Layer {
                 if (!needInputGradient) {
                     return backward(dy, grads, false);
                 }
-                SDVariable[] in = bias ? new SDVariable[] {xpFinal, weights, p.get("b"), dy}
-                        : new SDVariable[] {xpFinal, weights, dy};
-                SDVariable[] out = new Conv2DDerivative(sd, in, conf).outputVariables();
+                SDVariable[] in = bias ? new SDVariable[] {x, weights, p.get("b"), dy}
+                        : new SDVariable[] {x, weights, dy};
+                SDVariable[] out = new Conv2DDerivative(sd, in, same).outputVariables();
                 grads.put("W", out[1]);
                 if (bias) {
                     grads.put("b", out[2]);
                 }
-                return unpad(out[0]);
+                return out[0];
             }
         };
     }
