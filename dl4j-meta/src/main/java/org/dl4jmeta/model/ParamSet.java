@@ -314,6 +314,9 @@ public final class ParamSet {
 
     /** @return the first name whose tensor holds a NaN or infinity, or null if all are finite */
     public String firstNonFinite() {
+        if (!flat.isNaN().any() && !flat.isInfinite().any()) {
+            return null; // one pass over the backing vector, the usual case
+        }
         for (String n : names) {
             INDArray v = views.get(n);
             if (v.isNaN().any() || v.isInfinite().any()) {

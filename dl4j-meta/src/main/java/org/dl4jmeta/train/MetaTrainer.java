@@ -180,7 +180,11 @@ public final class MetaTrainer implements AutoCloseable {
         int iteration = state.iteration() + 1;
         ParamSet theta = state.theta();
         boolean before = preAdaptationEvery > 0 && iteration % preAdaptationEvery == 0;
-        List<MetaGradient> grads = pool.map(batch.size(), (l, i) -> l.metaGradient(theta, batch.get(i), before));
+        // each worker also checks its own tasks' gradients, so the calling thread only sums
+        List<Checked> grads = pool.map(batch.size(), (l, i) -> {
+            MetaGradient g = l.metaGradient(theta, batch.get(i), before);
+            return new Checked(g, g.gradient().firstNonFinite());
+        });
         ParamSet sum = theta.zerosLike();
         double metaLoss = 0;
         double supportBefore = 0;
@@ -188,13 +192,13 @@ public final class MetaTrainer implements AutoCloseable {
         double accBefore = 0;
         double accAfter = 0;
         for (int i = 0; i < batch.size(); i++) {
-            MetaGradient mg = grads.get(i);
+            MetaGradient mg = grads.get(i).gradient();
             double loss = mg.metrics().queryLossAfter();
             if (!Double.isFinite(loss)) {
                 throw new NonFiniteLossException(iteration, firstEpisodeIndex + i, "query loss after adaptation is "
                         + loss);
             }
-            String bad = mg.gradient().firstNonFinite();
+            String bad = grads.get(i).firstNonFinite();
             if (bad != null) {
                 throw new NonFiniteLossException(iteration, firstEpisodeIndex + i,
                         "meta-gradient of parameter '" + bad + "' is not finite");
@@ -218,6 +222,10 @@ public final class MetaTrainer implements AutoCloseable {
             l.iterationDone(m, state);
         }
         return m;
+    }
+
+    /** A task's meta-gradient and the first of its tensors that is not finite (null if none). */
+    private record Checked(MetaGradient gradient, String firstNonFinite) {
     }
 
     /** Stops the worker threads (none with one worker). Idempotent. */

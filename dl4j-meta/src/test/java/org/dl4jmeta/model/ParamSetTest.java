@@ -39,6 +39,16 @@ class ParamSetTest {
     }
 
     @Test
+    void firstNonFiniteNamesTheFirstTensorHoldingNanOrInfinity() {
+        ParamSet x = sample(0);
+        assertEquals(null, x.firstNonFinite());
+        x.get("a/b").putScalar(1, Double.POSITIVE_INFINITY);
+        assertEquals("a/b", x.firstNonFinite());
+        x.get("a/W").putScalar(0, 1, Double.NaN);
+        assertEquals("a/W", x.firstNonFinite());
+    }
+
+    @Test
     void namedTensorsAreViewsOfTheFlatVector() {
         ParamSet x = sample(0);
         x.get("a/b").putScalar(0, 50);
