@@ -4,12 +4,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Rectified linear unit y = max(x, 0). Backward: dx = dy [x &gt; 0] (the mask is piecewise constant, so its own
  * derivative is zero almost everywhere and second-order terms through it vanish, as in the papers).
+ *
+ * <p>Executed-only graphs use the same backward pass: libnd4j 1.0.0-M2.1's fused {@code relu_bp}
+ * ({@code thresholdedrelu_bp}) took 11.7 ms per call on a [75,64,14,14] gradient in a profiled first-order MAML
+ * meta-step, where the compare, cast and product take about 1 ms together.
  */
 public final class Relu implements Layer {
 
@@ -60,15 +63,6 @@ public final class Relu implements Layer {
                     return null;
                 }
                 return dy.mul(sd.castTo(sd.gt(x, 0.0), x.dataType()));
-            }
-
-            /** libnd4j's {@code relu_bp}: dy where x &gt; 0, else 0, one op instead of a compare, a cast and a product. */
-            @Override
-            public SDVariable nativeBackward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
-                if (!needInputGradient) {
-                    return null;
-                }
-                return new ThresholdReluBp(sd, x, dy, 0.0).outputVariable();
             }
         };
     }
