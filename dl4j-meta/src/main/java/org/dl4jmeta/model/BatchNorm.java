@@ -108,9 +108,7 @@ public final class BatchNorm implements Layer {
         SDVariable inv = sd.math.rsqrt(var.add(eps));
         // per-channel scale first, so the full-size work is one multiply and one add
         SDVariable scale = gamma.mul(inv);
-        boolean staticShape = java.util.Arrays.stream(inShape).allMatch(d -> d > 0);
-        SDVariable zeros = staticShape ? sd.constant(org.nd4j.linalg.factory.Nd4j.zeros(x.dataType(), inShape))
-                : sd.zerosLike(x);
+        SDVariable zeros = Shapes.zeros(sd, x, inShape);
         SDVariable scaleFull = full(zeros, scale);
         SDVariable y = xc.mul(scaleFull).add(beta);
         double m = count(inShape, axes);

@@ -63,7 +63,9 @@ public final class GlobalAvgPool implements Layer {
                     return null;
                 }
                 SDVariable dy4 = sd.reshape(dy.mul(1.0 / (inShape[2] * inShape[3])), inShape[0], inShape[1], 1, 1);
-                return sd.tile(dy4, 1, 1, (int) inShape[2], (int) inShape[3]);
+                // spread to [n,c,h,w] by a broadcasting add to zeros: libnd4j 1.0.0-M2.1's tile took 0.6 ms for
+                // 75 x 64 x 2 x 2 values in a profiled first-order MAML step
+                return Shapes.zeros(sd, x, inShape).add(dy4);
             }
         };
     }

@@ -33,4 +33,14 @@ final class Shapes {
                     + layout + ", got " + Arrays.toString(perExample));
         }
     }
+
+    /**
+     * Zeros of x's shape and type, for spreading per-channel values to full size by a broadcasting add (whose
+     * gradient is a fast reduction): a constant when the shape is static, else {@code zerosLike(x)}.
+     */
+    static org.nd4j.autodiff.samediff.SDVariable zeros(org.nd4j.autodiff.samediff.SameDiff sd,
+                                                       org.nd4j.autodiff.samediff.SDVariable x, long[] shape) {
+        boolean staticShape = Arrays.stream(shape).allMatch(d -> d > 0);
+        return staticShape ? sd.constant(org.nd4j.linalg.factory.Nd4j.zeros(x.dataType(), shape)) : sd.zerosLike(x);
+    }
 }
