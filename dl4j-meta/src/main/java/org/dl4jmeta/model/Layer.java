@@ -57,6 +57,22 @@ public interface Layer {
      */
     Pass forward(SameDiff sd, SDVariable x, long[] inputShape, Map<String, SDVariable> params);
 
+    /**
+     * Adds the forward pass to a graph that is only executed, never differentiated by SameDiff (first-order steps in
+     * meta-training): the same outputs as {@link #forward}, to float rounding, but a layer may use fewer or fused
+     * ops that SameDiff could not differentiate again quickly or at all. Its pass's {@link Pass#backward} and
+     * {@link Pass#nativeBackward} are then for executed-only graphs too. Default: {@link #forward}.
+     *
+     * @param sd the graph
+     * @param x input, shape {@code [batch, inputShape...]}
+     * @param inputShape full input shape including the batch dimension
+     * @param params local name to parameter variable
+     * @return the pass
+     */
+    default Pass nativeForward(SameDiff sd, SDVariable x, long[] inputShape, Map<String, SDVariable> params) {
+        return forward(sd, x, inputShape, params);
+    }
+
     /** One forward pass of a layer inside a graph, able to add its own backward pass. */
     interface Pass {
 

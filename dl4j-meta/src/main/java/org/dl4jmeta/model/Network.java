@@ -162,6 +162,18 @@ public final class Network {
      * @return the output and the passes of every layer
      */
     public Forward forward(SameDiff sd, SDVariable x, long batch, Map<String, SDVariable> params) {
+        return forward(sd, x, batch, params, true);
+    }
+
+    /**
+     * Adds the forward pass to a graph, choosing whether SameDiff may differentiate it.
+     *
+     * @param differentiable true: every layer's {@link Layer#forward}; false: {@link Layer#nativeForward}, for
+     *     graphs that are only executed
+     * @return the output and the passes of every layer
+     */
+    public Forward forward(SameDiff sd, SDVariable x, long batch, Map<String, SDVariable> params,
+                           boolean differentiable) {
         List<Layer.Pass> passes = new ArrayList<>();
         SDVariable cur = x;
         long[] shape = Shapes.withBatch(batch, inputShape);
@@ -174,7 +186,7 @@ public final class Network {
                 }
                 local.put(k, v);
             }
-            Layer.Pass pass = l.forward(sd, cur, shape, local);
+            Layer.Pass pass = differentiable ? l.forward(sd, cur, shape, local) : l.nativeForward(sd, cur, shape, local);
             passes.add(pass);
             cur = pass.output();
             shape = pass.outputShape();
@@ -226,13 +238,13 @@ public final class Network {
      * must itself be differentiable.
      *
      * @param differentiable true: every layer's {@link Layer.Pass#backward} (ordinary ops, exact to differentiate
-     *     again); false: {@link Layer.Pass#nativeBackward}, for graphs that are only executed (the same gradient,
-     *     but layers may use libnd4j's fused backward ops, which are faster and cannot be differentiated)
+     *     again); false: {@link Layer#nativeForward} and {@link Layer.Pass#nativeBackward}, for graphs that are only
+     *     executed (the same gradient, but layers may use fused or fewer ops that SameDiff cannot differentiate)
      * @return loss, outputs and the gradient of the loss for every parameter
      */
     public LossAndGradient lossAndGradient(SameDiff sd, SDVariable x, SDVariable y, long batch,
                                            Map<String, SDVariable> params, boolean differentiable) {
-        Forward f = forward(sd, x, batch, params);
+        Forward f = forward(sd, x, batch, params, differentiable);
         Loss.Built lb = loss.build(sd, f.output(), y, batch);
         Map<String, SDVariable> grads = new LinkedHashMap<>();
         SDVariable d = lb.dz();

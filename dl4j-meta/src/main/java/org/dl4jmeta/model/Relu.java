@@ -10,9 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Rectified linear unit y = max(x, 0). Backward: dx = dy [x &gt; 0] (the mask is piecewise constant, so its own
  * derivative is zero almost everywhere and second-order terms through it vanish, as in the papers).
  *
- * <p>Executed-only graphs use the same backward pass: libnd4j 1.0.0-M2.1's fused {@code relu_bp}
- * ({@code thresholdedrelu_bp}) took 11.7 ms per call on a [75,64,14,14] gradient in a profiled first-order MAML
- * meta-step, where the compare, cast and product take about 1 ms together.
+ * <p>Executed-only graphs take the mask from one {@code step} op instead of a compare and a cast. libnd4j
+ * 1.0.0-M2.1's fused {@code relu_bp} ({@code thresholdedrelu_bp}) took 11.7 ms per call on a [75,64,14,14]
+ * gradient in a profiled first-order MAML meta-step, where the compare, cast and product take about 1 ms together.
  */
 public final class Relu implements Layer {
 
@@ -63,6 +63,14 @@ public final class Relu implements Layer {
                     return null;
                 }
                 return dy.mul(sd.castTo(sd.gt(x, 0.0), x.dataType()));
+            }
+
+            @Override
+            public SDVariable nativeBackward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
+                if (!needInputGradient) {
+                    return null;
+                }
+                return dy.mul(sd.math.step(x, 0.0));
             }
         };
     }

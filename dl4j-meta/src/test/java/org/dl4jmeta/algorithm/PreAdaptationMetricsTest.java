@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.dl4jmeta.graph.LossGradGraph;
-import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.EpisodeSource;
-import org.dl4jmeta.task.SyntheticTasks;
+import org.dl4jmeta.testutil.TinyTasks;
 import org.dl4jmeta.train.IterationMetrics;
 import org.dl4jmeta.train.MetaTrainer;
 import org.dl4jmeta.train.OuterOptimizer;
@@ -29,14 +28,12 @@ import org.nd4j.linalg.learning.config.Adam;
  */
 class PreAdaptationMetricsTest {
 
-    static final long[] INPUT = {1, 8, 8};
-
     static Network net() {
-        return Conv4.build(INPUT, 4, Conv4.Downsampling.STRIDE, 2, 3);
+        return TinyTasks.net();
     }
 
     static EpisodeSource tasks(DataType dt) {
-        return SyntheticTasks.templateTasks(INPUT, 1, 6, 64, 3, 2, 4, 1.0, dt, 7);
+        return TinyTasks.tasks(dt, 2, 4, 7);
     }
 
     static List<MetaLearner> learners(Network net) {

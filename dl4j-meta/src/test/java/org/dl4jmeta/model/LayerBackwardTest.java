@@ -20,8 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Each layer's hand-written backward pass, and its backward pass for executed-only graphs, equal SameDiff's own
- * first-order gradient of sum(y * R), R random, in double precision (relative error below 1e-10).
+ * Each layer's hand-written backward pass, and its forward and backward passes for executed-only graphs, equal
+ * SameDiff's own first-order gradient of sum(y * R), R random, in double precision (relative error below 1e-10).
  */
 class LayerBackwardTest {
 
@@ -56,8 +56,8 @@ class LayerBackwardTest {
     }
 
     /**
-     * In float, where the default build runs the fused ops on oneDNN's kernels, the executed-only backward pass
-     * equals the hand-written one to float rounding, on the Omniglot Conv-4's shapes.
+     * In float, where the default build runs the fused ops on oneDNN's kernels, the executed-only forward and
+     * backward passes equal the hand-written ones to float rounding, on the Omniglot Conv-4's shapes.
      */
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("conv4Layers")
@@ -88,10 +88,12 @@ class LayerBackwardTest {
                 Arguments.of(new Conv2d("c", 64, 3, 2, true), new long[] {6, 64, 14, 14}),
                 Arguments.of(new Conv2d("c", 64, 3, 2, true), new long[] {6, 64, 7, 7}),
                 Arguments.of(new Conv2d("c", 64, 3, 2, true), new long[] {6, 64, 4, 4}),
-                Arguments.of(new Conv2d("c", 8, 3, 1, true), new long[] {3, 4, 9, 9}));
+                Arguments.of(new Conv2d("c", 8, 3, 1, true), new long[] {3, 4, 9, 9}),
+                Arguments.of(new BatchNorm("bn", 1e-5), new long[] {6, 64, 14, 14}),
+                Arguments.of(new Relu("r"), new long[] {6, 64, 14, 14}));
     }
 
-    /** The input and parameter gradients of sum(y * R), by the hand-written or the executed-only pass. */
+    /** The output, and the input and parameter gradients of sum(y * R), by the hand-written or the executed-only passes. */
     private static Map<String, INDArray> backwardInFloat(Layer layer, long[] inShape, Map<String, INDArray> values,
                                                          boolean differentiable) {
         long[] perEx = java.util.Arrays.copyOfRange(inShape, 1, inShape.length);
@@ -101,37 +103,60 @@ class LayerBackwardTest {
         for (String k : layer.paramShapes(perEx).keySet()) {
             params.put(k, sd.constant("p_" + k, values.get("p_" + k)));
         }
-        Layer.Pass pass = layer.forward(sd, x, inShape, params);
+        Layer.Pass pass = differentiable ? layer.forward(sd, x, inShape, params)
+                : layer.nativeForward(sd, x, inShape, params);
         SDVariable r = sd.constant("R", values.get("R"));
         Map<String, SDVariable> grads = new LinkedHashMap<>();
         SDVariable dx = differentiable ? pass.backward(r, grads, true) : pass.nativeBackward(r, grads, true);
         List<String> outs = new ArrayList<>();
         outs.add(dx.name());
+        outs.add(pass.output().name());
         grads.values().forEach(v -> outs.add(v.name()));
         Map<String, INDArray> vals = sd.output(Map.of(), outs);
         Map<String, INDArray> out = new LinkedHashMap<>();
+        out.put("y", vals.get(pass.output().name()));
         out.put("dx", vals.get(dx.name()));
         grads.forEach((k, v) -> out.put(k, vals.get(v.name())));
         return out;
     }
 
+    /**
+     * Autodiff of sum(forward(x) * R) is the reference; the pass under test (forward and backward, or, for
+     * executed-only graphs, nativeForward and nativeBackward in a graph of their own) must give the same output and
+     * gradients.
+     */
     private static void checkAgainstAutodiff(Layer layer, long[] inShape, boolean differentiable) {
         SplittableRandom rng = new SplittableRandom(42);
         long[] perEx = java.util.Arrays.copyOfRange(inShape, 1, inShape.length);
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.var("x", random(rng, inShape));
-        Map<String, SDVariable> params = new LinkedHashMap<>();
+        INDArray xv = random(rng, inShape);
         Map<String, INDArray> init = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : layer.paramShapes(perEx).entrySet()) {
-            INDArray v = random(rng, e.getValue());
-            init.put(e.getKey(), v);
-            params.put(e.getKey(), sd.var("p_" + e.getKey(), v));
+            init.put(e.getKey(), random(rng, e.getValue()));
         }
-        Layer.Pass pass = layer.forward(sd, x, inShape, params);
-        long[] outShape = pass.outputShape();
-        SDVariable r = sd.constant("R", random(rng, outShape));
-        SDVariable loss = sd.sum(pass.output().mul(r));
-        sd.setLossVariables(loss);
+        long[] out = layer.outputShape(perEx);
+        long[] outShape = new long[out.length + 1];
+        outShape[0] = inShape[0];
+        System.arraycopy(out, 0, outShape, 1, out.length);
+        INDArray rv = random(rng, outShape);
+
+        SameDiff ref = SameDiff.create();
+        Map<String, SDVariable> refParams = new LinkedHashMap<>();
+        init.forEach((k, v) -> refParams.put(k, ref.var("p_" + k, v)));
+        Layer.Pass refPass = layer.forward(ref, ref.var("x", xv), inShape, refParams);
+        ref.setLossVariables(ref.sum(refPass.output().mul(ref.constant("R", rv))));
+        List<String> wrt = new ArrayList<>();
+        wrt.add("x");
+        refParams.keySet().forEach(k -> wrt.add("p_" + k));
+        Map<String, INDArray> auto = ref.calculateGradients(Map.of(), wrt);
+        INDArray refOut = ref.output(Map.of(), refPass.output().name()).get(refPass.output().name());
+
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", xv);
+        Map<String, SDVariable> params = new LinkedHashMap<>();
+        init.forEach((k, v) -> params.put(k, sd.var("p_" + k, v)));
+        Layer.Pass pass = differentiable ? layer.forward(sd, x, inShape, params)
+                : layer.nativeForward(sd, x, inShape, params);
+        SDVariable r = sd.constant("R", rv);
         Map<String, SDVariable> explicit = new LinkedHashMap<>();
         SDVariable dx = differentiable ? pass.backward(r, explicit, true) : pass.nativeBackward(r, explicit, true);
         List<String> outs = new ArrayList<>();
@@ -139,13 +164,10 @@ class LayerBackwardTest {
         explicit.values().forEach(v -> outs.add(v.name()));
         outs.add(pass.output().name());
         Map<String, INDArray> vals = sd.output(Map.of(), outs);
-        assertEquals(java.util.Arrays.toString(outShape), java.util.Arrays.toString(vals.get(pass.output().name())
-                .shape()), "output shape");
-
-        List<String> wrt = new ArrayList<>();
-        wrt.add("x");
-        params.keySet().forEach(k -> wrt.add("p_" + k));
-        Map<String, INDArray> auto = sd.calculateGradients(Map.of(), wrt);
+        INDArray y = vals.get(pass.output().name());
+        assertEquals(java.util.Arrays.toString(outShape), java.util.Arrays.toString(y.shape()), "output shape");
+        double ye = Rel.maxRelError(y, refOut, 1e-14);
+        assertTrue(ye < 1e-10, layer.name() + " output relative error " + ye);
 
         double err = Rel.maxRelError(vals.get(dx.name()), auto.get("x"), 1e-14);
         assertTrue(err < 1e-10, layer.name() + " dx relative error " + err);

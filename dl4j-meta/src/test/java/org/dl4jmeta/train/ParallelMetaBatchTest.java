@@ -14,12 +14,11 @@ import org.dl4jmeta.algorithm.MamlConfig;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.eval.EpisodeEvaluator;
 import org.dl4jmeta.eval.EvaluationResult;
-import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.EpisodeSource;
-import org.dl4jmeta.task.SyntheticTasks;
+import org.dl4jmeta.testutil.TinyTasks;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
@@ -31,14 +30,12 @@ import org.nd4j.linalg.learning.config.Adam;
  */
 class ParallelMetaBatchTest {
 
-    static final long[] INPUT = {1, 8, 8};
-
     static Network net() {
-        return Conv4.build(INPUT, 4, Conv4.Downsampling.STRIDE, 2, 3);
+        return TinyTasks.net();
     }
 
     static EpisodeSource tasks(DataType dt) {
-        return SyntheticTasks.templateTasks(INPUT, 1, 6, 64, 3, 1, 2, 1.0, dt, 5);
+        return TinyTasks.tasks(dt, 1, 2, 5);
     }
 
     static double[] train(DataType dt, int threads, int iterations) {
