@@ -78,6 +78,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", description = "measured meta-steps. Default: ${DEFAULT-VALUE}")
     int repeats;
 
+    @Option(names = "--rounds", defaultValue = "1",
+            description = "measure every configuration this many times, in rotation, one line per round (field "
+                    + "round); on a machine whose speed drifts over minutes, report's table takes the median over "
+                    + "rounds and shows their range. Default: ${DEFAULT-VALUE}")
+    int rounds;
+
     @Option(names = "--warmup", defaultValue = "10", paramLabel = "SECONDS",
             description = "unmeasured meta-steps (at least one) for this long before measuring each configuration. "
                     + "Default: ${DEFAULT-VALUE}")
@@ -118,6 +124,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
         }
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+        }
         if (preAdaptationEvery < 0) {
             throw new IllegalArgumentException("--pre-adaptation-every must be >= 0 (0: never, 1: every step), got "
                     + preAdaptationEvery);
@@ -130,11 +139,15 @@ public final class BenchCommand implements Callable<Integer> {
         build = "nd4j-native" + (ext.isEmpty() ? "" : ext);
         List<String> lines = new ArrayList<>();
         PrintWriter console = spec.commandLine().getOut();
-        run(line -> {
-            console.println(line);
-            console.flush();
-            lines.add(line);
-        });
+        for (int r = 1; r <= rounds; r++) {
+            String fields = rounds == 1 ? "" : "\"round\":" + r + ",\"rounds\":" + rounds + ",";
+            run(line -> {
+                String l = "{" + fields + line.substring(1);
+                console.println(l);
+                console.flush();
+                lines.add(l);
+            });
+        }
         if (outFile != null) {
             if (outFile.getParent() != null) {
                 java.nio.file.Files.createDirectories(outFile.getParent());

@@ -54,24 +54,30 @@ final class BenchTable {
      * @param lines bench lines
      * @return the markdown table
      */
-    static String render(List<JsonNode> lines) {
+    static String render(List<JsonNode> measured) {
+        List<JsonNode> lines = aggregate(measured);
         StringBuilder b = new StringBuilder();
         b.append("| configuration | meta-batch | workers | ms per meta-step | ms per task | tasks/s "
                 + "| PyTorch ms per task | dl4j-meta / PyTorch | peak RSS MB | peak heap MB | peak off-heap MB "
-                + "| native threads |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| native threads | rounds: range |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         Set<String> builds = new LinkedHashSet<>();
         java.util.TreeSet<String> times = new java.util.TreeSet<>();
         java.util.TreeSet<Integer> preAdaptation = new java.util.TreeSet<>();
+        for (JsonNode l : measured) {
+            if (l.path("bench").asText().equals("sampler")) {
+                continue;
+            }
+            builds.add(l.path("nd4j_build").asText("?") + " at " + OmniglotTable.shortCommit(l.path("commit").asText("?"))
+                    + " on " + l.path("cpus").asText("?") + " cores");
+            if (l.hasNonNull("time")) {
+                times.add(l.get("time").asText());
+            }
+        }
         for (JsonNode l : lines) {
             String name = l.path("bench").asText();
             if (name.equals("sampler")) {
                 continue;
-            }
-            builds.add(l.path("nd4j_build").asText("?") + " at " + OmniglotTable.shortCommit(l.path("commit").asText("?")) + " on "
-                    + l.path("cpus").asText("?") + " cores");
-            if (l.hasNonNull("time")) {
-                times.add(l.get("time").asText());
             }
             if (!name.equals("forward-backward")) {
                 // lines from before the option measured the accuracy before adaptation on every meta-step
@@ -100,9 +106,13 @@ final class BenchTable {
                     .append(" | ")
                     .append(l.has("peak_offheap_mb") ? OmniglotTable.fmt(l.path("peak_offheap_mb").asDouble(), 0)
                             : "-")
-                    .append(" | ").append(l.path("omp_threads").asText("?")).append(" |\n");
+                    .append(" | ").append(l.path("omp_threads").asText("?")).append(" | ")
+                    .append(roundsCell(l)).append(" |\n");
         }
-        b.append("\nOmniglot Conv-4, 5-way 1-shot, 15 queries per class, float32, medians of the measured meta-steps. "
+        b.append("\nOmniglot Conv-4, 5-way 1-shot, 15 queries per class, float32, medians of the measured meta-steps; "
+                + "with several rounds (bench --rounds, every configuration measured once per round, in rotation), the "
+                + "median of the rounds' medians, and the range of the headline figure (ms per task, or per pass) "
+                + "over the rounds in the last column; peak memory is the largest of the rounds'. "
                 + "PyTorch: PyTorch 1.13 + learn2learn MAML on the same machine kind (2 cores, AVX-512, 2 threads), "
                 + "measured on 2026-11-21 at meta-batch ").append(PYTORCH_META_BATCH)
                 .append(" (quoted from issue 7; per task = per meta-step / ").append(PYTORCH_META_BATCH)
@@ -123,6 +133,51 @@ final class BenchTable {
         int n = every.first();
         return n == 0 ? "never" : n == 1 ? "on every meta-step"
                 : "on iterations divisible by " + n + ", train's default (at most one measured meta-step in " + n + " pays for it)";
+    }
+
+    /**
+     * One line per configuration (bench, meta-batch, workers, images): lines of several rounds become one whose
+     * timings are the median of the rounds' and whose peaks are the largest; {@code rounds}, {@code range_lo} and
+     * {@code range_hi} record the spread of the headline figure.
+     */
+    static List<JsonNode> aggregate(List<JsonNode> lines) {
+        Map<String, List<JsonNode>> groups = new java.util.LinkedHashMap<>();
+        for (JsonNode l : lines) {
+            String key = l.path("bench").asText() + "/" + l.path("meta_batch").asInt(-1) + "/"
+                    + l.path("workers").asInt(-1) + "/" + l.path("images").asInt(-1);
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(l);
+        }
+        List<JsonNode> out = new ArrayList<>();
+        for (List<JsonNode> g : groups.values()) {
+            org.nd4j.shade.jackson.databind.node.ObjectNode o = g.get(0).deepCopy();
+            for (String f : List.of("median_ms", "median_ms_per_meta_step", "ms_per_task", "tasks_per_s")) {
+                if (o.has(f)) {
+                    o.put(f, median(g, f));
+                }
+            }
+            for (String f : List.of("peak_rss_mb", "peak_heap_mb", "peak_offheap_mb")) {
+                if (o.has(f)) {
+                    o.put(f, g.stream().mapToDouble(l -> l.path(f).asDouble()).max().orElseThrow());
+                }
+            }
+            String headline = o.has("ms_per_task") ? "ms_per_task" : "median_ms";
+            o.put("rounds", g.size());
+            o.put("range_lo", g.stream().mapToDouble(l -> l.path(headline).asDouble()).min().orElseThrow());
+            o.put("range_hi", g.stream().mapToDouble(l -> l.path(headline).asDouble()).max().orElseThrow());
+            out.add(o);
+        }
+        return out;
+    }
+
+    private static double median(List<JsonNode> g, String field) {
+        double[] v = g.stream().mapToDouble(l -> l.path(field).asDouble()).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String roundsCell(JsonNode l) {
+        int n = l.path("rounds").asInt(1);
+        return n == 1 ? "1" : n + ": " + OmniglotTable.fmt(l.path("range_lo").asDouble(), 1) + "-"
+                + OmniglotTable.fmt(l.path("range_hi").asDouble(), 1);
     }
 
     private static String describe(String config) {

@@ -87,6 +87,37 @@ class ReportCommandTest {
     }
 
     @Test
+    void roundsOfOneConfigurationBecomeOneRowWithTheirMedianAndRange(@TempDir Path dir) throws IOException {
+        Path bench = dir.resolve("bench.jsonl");
+        Files.writeString(bench, String.join("\n",
+                "{\"round\":1,\"rounds\":3,\"bench\":\"fomaml-1\",\"meta_batch\":32,\"workers\":2,"
+                        + "\"median_ms_per_meta_step\":960,\"ms_per_task\":30.0,\"tasks_per_s\":33.3,"
+                        + "\"peak_rss_mb\":800,\"omp_threads\":1,\"cpus\":2,\"time\":\"2026-11-30T10:00:00Z\"}",
+                "{\"round\":2,\"rounds\":3,\"bench\":\"fomaml-1\",\"meta_batch\":32,\"workers\":2,"
+                        + "\"median_ms_per_meta_step\":640,\"ms_per_task\":20.0,\"tasks_per_s\":50.0,"
+                        + "\"peak_rss_mb\":900,\"omp_threads\":1,\"cpus\":2,\"time\":\"2026-11-30T10:05:00Z\"}",
+                "{\"round\":3,\"rounds\":3,\"bench\":\"fomaml-1\",\"meta_batch\":32,\"workers\":2,"
+                        + "\"median_ms_per_meta_step\":800,\"ms_per_task\":25.0,\"tasks_per_s\":40.0,"
+                        + "\"peak_rss_mb\":700,\"omp_threads\":1,\"cpus\":2,\"time\":\"2026-11-30T10:10:00Z\"}"));
+        Path readme = dir.resolve("README.md");
+        Files.writeString(readme, "<!-- report:omniglot-table -->\n<!-- /report:omniglot-table -->\n"
+                + "<!-- report:performance-table -->\n<!-- /report:performance-table -->\n");
+        Path results = Files.createDirectories(dir.resolve("omniglot"));
+        Files.writeString(results.resolve("omniglot-20w1s-maml-seed1.json"),
+                Json.write(result("20w1s", "maml", 0.71234, 0.0101)));
+        CliRun r = CliRun.run("report", "--readme", readme.toString(), "--omniglot", results.toString(), "--bench",
+                bench.toString());
+        assertEquals(0, r.code(), r.all());
+        String after = Files.readString(readme);
+        // median of 30, 20, 25 ms per task: 25.0, against PyTorch's 419 / 32 = 13.1: 1.9x; largest peak RSS 900
+        assertTrue(after.contains("| MAML first order, 1 inner step | 32 | 2 | 800 | 25.0 | 40.00 | 13.1 | 1.9x | 900 |"),
+                after);
+        assertTrue(after.contains("| 1 | 3: 20.0-30.0 |"), after);
+        assertTrue(after.contains("2026-11-30T10:00:00Z to 2026-11-30T10:10:00Z"), after);
+        assertEquals(1, after.lines().filter(l -> l.startsWith("| MAML first order")).count(), after);
+    }
+
+    @Test
     void aReadmeWithoutMarkersIsRefusedAndKept(@TempDir Path dir) throws IOException {
         Path readme = dir.resolve("README.md");
         Files.writeString(readme, "# no markers\n");
