@@ -112,7 +112,7 @@ final class BenchTable {
         b.append("\nOmniglot Conv-4, 5-way 1-shot, 15 queries per class, float32, medians of the measured meta-steps; "
                 + "with several rounds (bench --rounds, every configuration measured once per round, in rotation), the "
                 + "median of the rounds' medians, and the range of the headline figure (ms per task, or per pass) "
-                + "over the rounds in the last column; peak memory is the largest of the rounds'. "
+                + "over the rounds in the last column; peak memory is the first round's. "
                 + "PyTorch: PyTorch 1.13 + learn2learn MAML on the same machine kind (2 cores, AVX-512, 2 threads), "
                 + "measured on 2026-11-21 at meta-batch ").append(PYTORCH_META_BATCH)
                 .append(" (quoted from issue 7; per task = per meta-step / ").append(PYTORCH_META_BATCH)
@@ -137,7 +137,8 @@ final class BenchTable {
 
     /**
      * One line per configuration (bench, meta-batch, workers, images): lines of several rounds become one whose
-     * timings are the median of the rounds' and whose peaks are the largest; {@code rounds}, {@code range_lo} and
+     * timings are the median of the rounds' and whose memory peaks are the first round's (in later rounds the
+     * process also holds every configuration measured before); {@code rounds}, {@code range_lo} and
      * {@code range_hi} record the spread of the headline figure.
      */
     static List<JsonNode> aggregate(List<JsonNode> lines) {
@@ -153,11 +154,6 @@ final class BenchTable {
             for (String f : List.of("median_ms", "median_ms_per_meta_step", "ms_per_task", "tasks_per_s")) {
                 if (o.has(f)) {
                     o.put(f, median(g, f));
-                }
-            }
-            for (String f : List.of("peak_rss_mb", "peak_heap_mb", "peak_offheap_mb")) {
-                if (o.has(f)) {
-                    o.put(f, g.stream().mapToDouble(l -> l.path(f).asDouble()).max().orElseThrow());
                 }
             }
             String headline = o.has("ms_per_task") ? "ms_per_task" : "median_ms";
