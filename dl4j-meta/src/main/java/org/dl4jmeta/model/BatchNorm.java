@@ -125,11 +125,12 @@ public final class BatchNorm implements Layer {
         // per-channel scale first, so the full-size work is one multiply and one add
         SDVariable scale = gamma.mul(inv);
         SDVariable zeros = executedOnly ? null : Shapes.zeros(sd, x, inShape);
-        SDVariable scaleFull = executedOnly ? scale : full(zeros, scale);
+        // the scale as the full-size products take it: broadcast per channel, or spread to full size for autodiff
+        SDVariable scaleForProducts = executedOnly ? scale : full(zeros, scale);
         SDVariable y = executedOnly
                 ? sd.nn.batchNorm(xc, sd.constant(org.nd4j.linalg.factory.Nd4j.zeros(x.dataType(), inShape[1])),
                         sd.reshape(var, inShape[1]), p.get("gamma"), p.get("beta"), eps, 1)
-                : xc.mul(scaleFull).add(beta);
+                : xc.mul(scaleForProducts).add(beta);
         double m = count(inShape, axes);
         return new Pass() {
             @Override
@@ -155,7 +156,7 @@ public final class BatchNorm implements Layer {
                 }
                 SDVariable shift = scale.mul(dbeta).div(m);
                 SDVariable slope = scale.mul(inv).mul(inv).mul(s).div(m);
-                return dy.mul(scaleFull).sub(xc.mul(executedOnly ? slope : full(zeros, slope))).sub(shift);
+                return dy.mul(scaleForProducts).sub(xc.mul(executedOnly ? slope : full(zeros, slope))).sub(shift);
             }
         };
     }
