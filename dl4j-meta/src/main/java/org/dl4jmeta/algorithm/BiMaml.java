@@ -88,8 +88,7 @@ public final class BiMaml implements MetaLearner, TrainingListener {
         inner.requireEpisode(theta, e);
         LossGradGraph q = inner.graph(e.queryX().size(0), theta.dataType());
         LossGradGraph.Result r = q.run(theta, e.queryX(), e.queryY(), true);
-        double supportLoss = preAdaptationMetrics ? inner.graph(e.supportX().size(0), theta.dataType())
-                .run(theta, e.supportX(), e.supportY(), false).loss() : Double.NaN;
+        double supportLoss = inner.supportLossAtTheta(theta, e, preAdaptationMetrics);
         double acc = inner.accuracy(r.output(), e.queryY());
         ParamSet g = theta.zerosLike();
         for (String n : network.paramNames()) {

@@ -149,8 +149,7 @@ public final class Imaml implements MetaLearner {
         LossGradGraph.Result after = q.run(phi, e.queryX(), e.queryY(), true);
         ParamSet g = implicitGradient(phi, e.supportX(), e.supportY(), after.gradient()).solution();
         double[] before = inner.queryAtTheta(theta, e, preAdaptationMetrics);
-        double supportBefore = preAdaptationMetrics ? inner.graph(e.supportX().size(0), theta.dataType())
-                .run(theta, e.supportX(), e.supportY(), false).loss() : Double.NaN;
+        double supportBefore = inner.supportLossAtTheta(theta, e, preAdaptationMetrics);
         TaskMetrics m = new TaskMetrics(supportBefore, before[0], before[1], after.loss(),
                 inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(theta.zerosLike().assign(g), m);

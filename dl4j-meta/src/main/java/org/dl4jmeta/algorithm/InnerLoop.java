@@ -155,6 +155,20 @@ final class InnerLoop {
         return new double[] {r.loss(), accuracy(r.output(), e.queryY())};
     }
 
+    /**
+     * The support loss at theta, one forward pass of the support set, for learners that have no inner step at
+     * theta to take it from.
+     *
+     * @param theta meta-parameters
+     * @param e the episode
+     * @param measure false: no pass, NaN
+     * @return the loss
+     */
+    double supportLossAtTheta(ParamSet theta, Episode e, boolean measure) {
+        return measure ? graph(e.supportX().size(0), theta.dataType()).run(theta, e.supportX(), e.supportY(), false)
+                .loss() : Double.NaN;
+    }
+
     boolean classification() {
         return "softmax-cross-entropy".equals(network.loss().id());
     }

@@ -137,23 +137,22 @@ public final class Maml implements MetaLearner {
     public MetaGradient metaGradient(ParamSet theta, Episode episode, boolean preAdaptationMetrics) {
         requireTheta(theta);
         inner.requireEpisode(theta, episode);
-        MetaGradient g = config.firstOrder() ? firstOrder(theta, episode) : secondOrder(theta, episode);
         double[] before = inner.queryAtTheta(theta, episode, preAdaptationMetrics);
-        TaskMetrics m = g.metrics();
-        return new MetaGradient(g.gradient(), new TaskMetrics(m.supportLossBefore(), before[0], before[1],
-                m.queryLossAfter(), m.queryAccuracyAfter()));
+        return config.firstOrder() ? firstOrder(theta, episode, before) : secondOrder(theta, episode, before);
     }
 
-    private MetaGradient secondOrder(ParamSet theta, Episode e) {
+    /** @param before query loss and accuracy at theta, from {@link InnerLoop#queryAtTheta} */
+    private MetaGradient secondOrder(ParamSet theta, Episode e, double[] before) {
         MamlGraph g = graphs.computeIfAbsent(e.shapeKey(),
                 k -> new MamlGraph(network, k, config.innerSteps(), config.innerStepSize(), rateNames));
         MamlGraph.Result r = g.run(theta, e);
-        TaskMetrics m = new TaskMetrics(r.supportLossBefore(), Double.NaN, Double.NaN, r.queryLossAfter(),
+        TaskMetrics m = new TaskMetrics(r.supportLossBefore(), before[0], before[1], r.queryLossAfter(),
                 inner.accuracy(r.queryOutputAfter(), e.queryY()));
         return new MetaGradient(r.gradient(), m);
     }
 
-    private MetaGradient firstOrder(ParamSet theta, Episode e) {
+    /** @param before query loss and accuracy at theta, from {@link InnerLoop#queryAtTheta} */
+    private MetaGradient firstOrder(ParamSet theta, Episode e, double[] before) {
         List<ParamSet> supportGrads = new ArrayList<>();
         List<Double> supportLosses = new ArrayList<>();
         ParamSet phi = inner.sgd(theta, e.supportX(), e.supportY(), config.innerSteps(),
@@ -173,7 +172,7 @@ public final class Maml implements MetaLearner {
                 }
             }
         }
-        TaskMetrics m = new TaskMetrics(supportBefore, Double.NaN, Double.NaN, after.loss(),
+        TaskMetrics m = new TaskMetrics(supportBefore, before[0], before[1], after.loss(),
                 inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(grad, m);
     }

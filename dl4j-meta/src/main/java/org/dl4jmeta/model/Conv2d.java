@@ -119,6 +119,12 @@ public final class Conv2d implements Layer {
         }
     }
 
+    /** This layer's kernel and stride, NCHW, YXIO weights, no explicit padding, the given padding mode. */
+    private Conv2DConfig config(PaddingMode mode) {
+        return Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride).pH(0).pW(0).dH(1).dW(1)
+                .paddingMode(mode).dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
+    }
+
     @Override
     public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
         long n = inShape[0];
@@ -131,12 +137,8 @@ public final class Conv2d implements Layer {
         int left = (int) (padW / 2);
         long hp = h + padH;
         long wp = w + padW;
-        Conv2DConfig conf = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
-                .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.VALID)
-                .dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
-        Conv2DConfig same = Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride)
-                .pH(0).pW(0).dH(1).dW(1).paddingMode(PaddingMode.SAME)
-                .dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
+        Conv2DConfig conf = config(PaddingMode.VALID);
+        Conv2DConfig same = config(PaddingMode.SAME);
         SDVariable weights = p.get("W");
         SDVariable y = bias ? sd.cnn.conv2d(x, weights, p.get("b"), same) : sd.cnn.conv2d(x, weights, same);
         long oh = outSize(h);
@@ -213,9 +215,9 @@ public final class Conv2d implements Layer {
             /**
              * libnd4j's fused {@code conv2d_bp} in SAME mode on the unpadded input (oneDNN's kernels in the default
              * build): one op instead of the pad, im2col, transpositions, matrix product, transposed convolution and
-             * slice above. It always
-             * computes the input gradient, which costs more than the weight gradient alone on a first layer (one
-             * input channel, 28x28), so a layer whose input gradient is not wanted keeps {@link #backward}.
+             * slice above. It always computes the input gradient, which costs more than the weight gradient alone on
+             * a first layer (one input channel, 28x28), so a layer whose input gradient is not wanted keeps
+             * {@link #backward}.
              */
             @Override
             public SDVariable nativeBackward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {

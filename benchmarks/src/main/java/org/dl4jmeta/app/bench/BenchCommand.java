@@ -356,7 +356,11 @@ public final class BenchCommand implements Callable<Integer> {
         return firstMs;
     }
 
-    private static double median(double[] v) {
+    /**
+     * @param v values (not modified)
+     * @return their median (the mean of the middle two for an even count)
+     */
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);

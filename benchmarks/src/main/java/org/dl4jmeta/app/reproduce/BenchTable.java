@@ -166,8 +166,8 @@ final class BenchTable {
     }
 
     private static double median(List<JsonNode> g, String field) {
-        double[] v = g.stream().mapToDouble(l -> l.path(field).asDouble()).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return org.dl4jmeta.app.bench.BenchCommand.median(g.stream().mapToDouble(l -> l.path(field).asDouble())
+                .toArray());
     }
 
     private static String roundsCell(JsonNode l) {
