@@ -24,9 +24,32 @@ public final class Main implements Runnable {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
+        args = applyDebugFlag(args);
         selectNativeBuild();
         boundNativeMemory();
         System.exit(commandLine().execute(args));
+    }
+
+    /** The flag, before the command, that turns on debug logging, ND4J's start-up warnings included. */
+    static final String DEBUG_FLAG = "--debug";
+
+    /**
+     * SLF4J's simple logger reads its levels once, when the first logger is made, so {@code --debug} is taken off
+     * the arguments and applied before anything logs: every logger at debug, including the known-harmless ND4J
+     * warnings that simplelogger.properties keeps off the screen.
+     *
+     * @param args the command line
+     * @return the command line without a leading {@code --debug}
+     */
+    static String[] applyDebugFlag(String[] args) {
+        if (args.length == 0 || !args[0].equals(DEBUG_FLAG)) {
+            return args;
+        }
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        System.setProperty("org.slf4j.simpleLogger.log.org.dl4jmeta", "debug");
+        System.setProperty("org.slf4j.simpleLogger.log.org.nd4j.imports.converters.ImportClassMapping", "debug");
+        System.setProperty("org.slf4j.simpleLogger.log.org.nd4j.autodiff.functions.DifferentialFunction", "debug");
+        return java.util.Arrays.copyOfRange(args, 1, args.length);
     }
 
     /** The system property naming the nd4j-native build JavaCPP loads (empty: the portable one). */

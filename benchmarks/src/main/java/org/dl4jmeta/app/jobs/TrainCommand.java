@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.SavedModel;
+import org.dl4jmeta.train.RunFolder;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import picocli.CommandLine;
@@ -29,8 +30,11 @@ import picocli.CommandLine.Option;
                 + "Ctrl-C/SIGTERM, model.zip at the end.",
             "Settings come from the data set's defaults, then --config FILE (JSON, keys as in config.json), then the "
                 + "flags. --resume continues the run in --run-dir exactly where its checkpoint left off.",
-            "Exit codes: 0 done, 1 a loss became NaN or infinite (the last good state is checkpointed), 2 bad input, "
-                + "130 stopped early (resume it)."})
+            "A run folder is locked while a run uses it; one holding an earlier run's files is refused unless "
+                + "--resume or --overwrite is given.",
+            "Exit codes: 0 done, 1 a loss became NaN or infinite or training diverged (the last good checkpoint is "
+                + "kept; resume it with a lower --meta-lr or --inner-step-size), 2 bad input, 130 stopped early by "
+                + "Ctrl-C, 143 by SIGTERM (128 + the signal's number, as shells report it; resume either)."})
 public final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -41,6 +45,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "continue the run in --run-dir from its checkpoint.zip")
     boolean resume;
+
+    @Option(names = "--overwrite", description = "replace the results of an earlier run in --run-dir (its config, "
+            + "metrics, checkpoint, best and final model are deleted first)")
+    boolean overwrite;
 
     @Option(names = "--dataset", paramLabel = "omniglot|miniimagenet|synthetic", description = "Default: omniglot")
     String dataset;
@@ -150,6 +158,20 @@ public final class TrainCommand implements Callable<Integer> {
                     + "query set that training does not need. Default: 50")
     Integer preAdaptationEvery;
 
+    @Option(names = "--divergence-factor", paramLabel = "F", description = "stop as diverged (exit 1, the last good "
+            + "checkpoint kept) when the smoothed meta-loss exceeds F times its running minimum, or adaptation raises "
+            + "the query loss F times; 0: off. Default: 10")
+    Double divergenceFactor;
+
+    @Option(names = "--divergence-max-parameter", paramLabel = "M", description = "stop as diverged when a "
+            + "meta-parameter's magnitude exceeds M; 0: off. Default: 1e5")
+    Double divergenceMaxParameter;
+
+    @Option(names = "--test-episodes", paramLabel = "N", description = "after training, evaluate best.zip (else "
+            + "model.zip) on N episodes of the test split with --test-inner-steps steps; last line "
+            + "test_accuracy=<mean> ci95=<half-width> episodes=N, details in test.json. Default: 0 (none)")
+    Integer testEpisodes;
+
     @Option(names = {"--run-dir", "--checkpoint-dir"}, paramLabel = "DIR",
             description = "run folder for checkpoints, best and final model, metrics. "
                     + "Default: runs/<dataset>-<ways>way-<shots>shot-<algo>-seed<seed>")
@@ -196,6 +218,9 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "logEvery", logEvery);
         put(m, "preAdaptationEvery", preAdaptationEvery);
         put(m, "runDir", runDir == null ? null : runDir.toString());
+        put(m, "divergenceFactor", divergenceFactor);
+        put(m, "divergenceMaxParameter", divergenceMaxParameter);
+        put(m, "testEpisodes", testEpisodes);
         return Json.mapper().valueToTree(m);
     }
 
@@ -217,7 +242,12 @@ public final class TrainCommand implements Callable<Integer> {
         layers.add(Map.entry("command line", flags));
         TrainConfig config;
         SavedModel checkpoint = null;
+        Map<String, Object[]> changes = new LinkedHashMap<>();
         if (resume) {
+            if (overwrite) {
+                throw new IllegalArgumentException("--resume continues the run in --run-dir and --overwrite replaces "
+                        + "it: give one of them");
+            }
             String run = runDir != null ? runDir.toString()
                     : file != null && file.hasNonNull("runDir") ? file.get("runDir").asText() : null;
             if (run == null) {
@@ -243,11 +273,19 @@ public final class TrainCommand implements Callable<Integer> {
             for (Iterator<Map.Entry<String, JsonNode>> it = overrides.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 JsonNode was = savedTree.get(f.getKey());
-                if (!TrainConfig.RESUMABLE.contains(f.getKey()) && was != null && !sameValue(was, f.getValue())) {
-                    throw new IllegalArgumentException("--resume keeps the checkpoint's configuration: '" + f.getKey()
-                            + "' was " + was + ", got " + f.getValue() + " (a resumed run may change only "
-                            + String.join(", ", TrainConfig.RESUMABLE.stream().sorted().toList()) + ")");
+                if (TrainConfig.RESUMABLE.contains(f.getKey()) || was == null || sameValue(was, f.getValue())) {
+                    continue;
                 }
+                if (TrainConfig.RESUMABLE_RECORDED.contains(f.getKey())) {
+                    changes.put(f.getKey(), new Object[] {Json.mapper().treeToValue(was, Object.class),
+                        Json.mapper().treeToValue(f.getValue(), Object.class)});
+                    continue;
+                }
+                List<String> allowed = new ArrayList<>(TrainConfig.RESUMABLE);
+                allowed.addAll(TrainConfig.RESUMABLE_RECORDED);
+                throw new IllegalArgumentException("--resume keeps the checkpoint's configuration: '" + f.getKey()
+                        + "' was " + was + ", got " + f.getValue() + " (a resumed run may change only "
+                        + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
             savedTree.setAll(overrides);
             savedTree.put("runDir", run);
@@ -258,13 +296,10 @@ public final class TrainCommand implements Callable<Integer> {
             }
         } else {
             config = TrainConfig.resolve(layers);
-            Path ckpt = config.runPath().resolve(TrainJob.CHECKPOINT);
-            if (Files.exists(ckpt)) {
-                throw new IllegalArgumentException("run folder " + config.runPath() + " already holds "
-                        + TrainJob.CHECKPOINT + "; add --resume to continue that run, or choose another --run-dir");
-            }
         }
-        TrainJob job = new TrainJob(config, checkpoint, out, spec.commandLine().getErr(),
+        RunFolder.Mode mode = resume ? RunFolder.Mode.RESUME : overwrite ? RunFolder.Mode.OVERWRITE
+                : RunFolder.Mode.FRESH;
+        TrainJob job = new TrainJob(config, checkpoint, mode, changes, out, spec.commandLine().getErr(),
                 System.console() != null ? System.err : null);
         beforeRun.accept(job);
         return job.run();

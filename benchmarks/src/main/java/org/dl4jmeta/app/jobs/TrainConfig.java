@@ -61,6 +61,11 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * @param preAdaptationEvery measure the query loss and accuracy at theta (before adaptation) on iterations
  *     divisible by this, &gt;= 0 (0: never); each measurement costs a forward pass of every task's query set
  * @param runDir the run folder: config, metrics.jsonl, checkpoint.zip, best.zip, model.zip
+ * @param divergenceFactor stop as diverged when the smoothed meta-loss grows this many times over its running
+ *     minimum, or adaptation raises the query loss this many times ({@code DivergenceCheck}), &gt; 1, or 0 (off)
+ * @param divergenceMaxParameter stop as diverged when a meta-parameter's magnitude exceeds this, &gt; 0, or 0 (off)
+ * @param testEpisodes after training, evaluate the best model (else the final one) on this many episodes of the test
+ *     split with testInnerSteps steps and print the accuracy with its 95% interval, &gt;= 0 (0: no test)
  */
 public record TrainConfig(String dataset, String dataDir, String trainSplit, String valSplit, int ways, int shots,
                           int queries, String algorithm, int innerSteps, int testInnerSteps, double innerStepSize,
@@ -69,7 +74,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                           int metaBatchSize, double metaLr, String optimizer, int iterations,
                          double timeBudgetMinutes, long seed,
                           String dataType, int threads, int valEvery, int valEpisodes, long valSeed,
-                          int checkpointEvery, int logEvery, int preAdaptationEvery, String runDir) {
+                          int checkpointEvery, int logEvery, int preAdaptationEvery, String runDir,
+                          double divergenceFactor, double divergenceMaxParameter, int testEpisodes) {
 
     /** The data sets train knows. */
     public static final List<String> DATASETS = List.of("omniglot", "miniimagenet", "synthetic");
@@ -80,12 +86,19 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
      * budget, the bookkeeping and where the data are.
      */
     public static final Set<String> RESUMABLE = Set.of("iterations", "timeBudgetMinutes", "threads", "dataDir", "valEvery",
-            "valEpisodes", "checkpointEvery", "logEvery", "preAdaptationEvery", "runDir");
+            "valEpisodes", "checkpointEvery", "logEvery", "preAdaptationEvery", "runDir", "divergenceFactor",
+            "divergenceMaxParameter", "testEpisodes");
+    /**
+     * Keys a resumed run may change on purpose although they change the parameters from then on (the remedy for a
+     * divergence): each change is recorded with its iteration in later checkpoints, summary.json and provenance.
+     */
+    public static final Set<String> RESUMABLE_RECORDED = Set.of("metaLr", "innerStepSize");
     /**
      * Keys added after the first release, with the value that reproduces what runs made before them did: a
      * checkpoint or model saved without one reads as that value.
      */
-    private static final Map<String, Object> ADDED_LATER = Map.of("preAdaptationEvery", 1);
+    private static final Map<String, Object> ADDED_LATER = Map.of("preAdaptationEvery", 1, "divergenceFactor", 0.0,
+            "divergenceMaxParameter", 0.0, "testEpisodes", 0);
 
     /**
      * Validates every field.
@@ -136,6 +149,11 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         require(preAdaptationEvery >= 0, "preAdaptationEvery must be >= 0 (0: never, 1: every iteration), got "
                 + preAdaptationEvery);
         require(runDir != null && !runDir.isBlank(), "runDir (--run-dir) must be a folder, got " + runDir);
+        require(divergenceFactor == 0 || (divergenceFactor > 1 && Double.isFinite(divergenceFactor)),
+                "divergenceFactor must be > 1 and finite, or 0 (off), got " + divergenceFactor);
+        require(divergenceMaxParameter >= 0 && !Double.isNaN(divergenceMaxParameter),
+                "divergenceMaxParameter must be > 0, or 0 (off), got " + divergenceMaxParameter);
+        require(testEpisodes >= 0, "testEpisodes must be >= 0 (0: no test), got " + testEpisodes);
     }
 
     private static void require(boolean ok, String message) {
@@ -210,6 +228,9 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         // quarter of a first-order MAML task); measured with the default log line's iterations
         m.put("preAdaptationEvery", 50);
         m.put("runDir", null);
+        m.put("divergenceFactor", 10.0);
+        m.put("divergenceMaxParameter", 1e5);
+        m.put("testEpisodes", 0);
         return m;
     }
 

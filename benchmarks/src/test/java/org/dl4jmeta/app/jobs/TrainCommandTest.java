@@ -78,7 +78,7 @@ class TrainCommandTest {
         assertEquals(0, Jobs.run(Jobs.args(Jobs.tiny(budget, "--iterations", "2", "--dtype", "double"))).code());
         CliRun again = Jobs.run(Jobs.args(Jobs.tiny(budget, "--iterations", "2", "--dtype", "double")));
         assertEquals(2, again.code(), again.all());
-        assertTrue(again.err().contains("already holds checkpoint.zip; add --resume"), again.err());
+        assertTrue(again.err().contains("already holds an earlier run's config.json, metrics.jsonl, checkpoint.zip, model.zip, summary.json, provenance.json; add --resume"), again.err());
         CliRun resumed = Jobs.run("train", "--resume", "--run-dir", budget.toString(), "--iterations", "4");
         assertEquals(0, resumed.code(), resumed.all());
         assertArrayEquals(params(straight.resolve("model.zip")), params(budget.resolve("model.zip")), 0.0);
@@ -265,7 +265,7 @@ class TrainCommandTest {
         JsonNode after = Json.parse(Files.readString(run.resolve(TrainJob.SUMMARY)));
         assertEquals("iterations", after.get("endedBy").asText());
         assertEquals(3, after.get("iterations").asInt());
-        assertTrue(after.get("trainSeconds").asDouble() > spent, "training time accumulates over resumes");
+        assertTrue(after.get("trainSeconds").asDouble() > spent, "training time accumulates over resumes: " + spent + " then " + after);
 
         CliRun bad = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("bad"), "--time-budget", "-1")));
         assertEquals(2, bad.code(), bad.all());

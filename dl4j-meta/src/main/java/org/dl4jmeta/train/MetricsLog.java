@@ -1,4 +1,4 @@
-package org.dl4jmeta.app.jobs;
+package org.dl4jmeta.train;
 
 import java.io.BufferedWriter;
 import java.io.Closeable;
@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.dl4jmeta.io.AtomicFiles;
 import org.dl4jmeta.io.Json;
-import org.dl4jmeta.train.IterationMetrics;
-import org.dl4jmeta.train.TrainingListener;
-import org.dl4jmeta.train.TrainingState;
 import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
@@ -27,7 +24,7 @@ import org.nd4j.shade.jackson.databind.JsonNode;
  * {@code {"type":"val","iteration":..,"accuracy":..,"ci95":..,"episodes":..}}. Call order: {@link #open},
  * then listener callbacks and {@link #validation}, then {@link #close}.
  */
-final class MetricsLog implements TrainingListener, Closeable {
+public final class MetricsLog implements TrainingListener, Closeable {
 
     private final BufferedWriter out;
 
@@ -44,7 +41,7 @@ final class MetricsLog implements TrainingListener, Closeable {
      * @return the log
      * @throws IOException if the file cannot be written
      */
-    static MetricsLog open(Path file, int keepUpTo) throws IOException {
+    public static MetricsLog open(Path file, int keepUpTo) throws IOException {
         if (keepUpTo >= 0 && Files.exists(file)) {
             List<String> kept = new ArrayList<>();
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -108,7 +105,7 @@ final class MetricsLog implements TrainingListener, Closeable {
      * @param episodes validation episodes
      * @param best whether it is the best so far
      */
-    void validation(int iteration, double accuracy, double ci95, int episodes, boolean best) {
+    public void validation(int iteration, double accuracy, double ci95, int episodes, boolean best) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("type", "val");
         o.put("iteration", iteration);
