@@ -177,7 +177,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 JsonNode failed = readIfExists(run.resolve("summary.json"));
                 Map<String, Object> r = header(a, s, b, trainConfig);
                 r.put("status", "failed");
-                r.put("message", "training stopped on a non-finite loss (see " + run + ")");
+                r.put("message", "training stopped on a non-finite loss or a divergence (see " + run + " and the train lines above)");
                 r.put("training", failed == null ? Map.of() : asMap(failed));
                 AtomicFiles.writeString(result, Json.write(r));
                 stdout.println("result=" + result);
