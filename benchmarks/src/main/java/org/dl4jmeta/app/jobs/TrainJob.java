@@ -129,8 +129,8 @@ final class TrainJob {
         if (config.dataset().equals("omniglot")) {
             downloadIfEmpty(dataDir);
         }
-        LOG.info("loading {} splits {} and {} from {}", config.dataset(), config.trainSplit(), config.valSplit(),
-                dataDir == null ? "code" : dataDir);
+        LOG.info("loading {} split {} from {}", config.dataset(), config.valEvery() == 0 ? config.trainSplit()
+                : config.trainSplit() + " and " + config.valSplit(), dataDir == null ? "code" : dataDir);
         EpisodeSource train = sourceWrapper.apply(DataSets.episodes(config.dataset(), dataDir, config.trainSplit(),
                 config.ways(), config.shots(), config.queries(), config.seed(), dt));
         EpisodeSource val = config.valEvery() == 0 ? null : DataSets.episodes(config.dataset(), dataDir,
