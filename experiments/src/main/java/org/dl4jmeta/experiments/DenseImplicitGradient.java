@@ -1,4 +1,4 @@
-package org.dl4jmeta.check;
+package org.dl4jmeta.experiments;
 
 import org.dl4jmeta.hvp.HvpGraph;
 import org.dl4jmeta.model.Network;
