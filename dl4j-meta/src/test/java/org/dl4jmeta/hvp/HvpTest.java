@@ -2,12 +2,8 @@ package org.dl4jmeta.hvp;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.dl4jmeta.algorithm.Imaml;
-import org.dl4jmeta.algorithm.ImamlConfig;
-import org.dl4jmeta.check.DenseImplicitGradient;
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
@@ -20,8 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * On small Conv-4 networks in double precision: exact Hessian-vector products equal central differences of the
- * explicit gradient, and the iMAML conjugate-gradient meta-gradient approaches the dense implicit gradient as the
- * CG iterations grow.
+ * explicit gradient. (The iMAML conjugate-gradient meta-gradient against the dense implicit gradient is checked in
+ * the experiments module, which holds the dense reference.)
  */
 class HvpTest {
 
@@ -51,30 +47,5 @@ class HvpTest {
                 assertTrue(hv.norm2() > 1e-3, "the product is not trivially zero");
             }
         }
-    }
-
-    @Test
-    void cgMetaGradientApproachesTheDenseImplicitGradient() {
-        Network net = Conv4.build(new long[] {1, 6, 6}, 2, Conv4.Downsampling.STRIDE, 2, 3);
-        Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 7);
-        double lambda = 2.0;
-        Imaml base = new Imaml(net, ImamlConfig.builder(lambda).optInnerSteps(5).build());
-        ParamSet theta = base.initialise(8, DataType.DOUBLE);
-        ParamSet phi = base.adapt(theta, e);
-        ParamSet v = new LossGradGraph(net, e.queryX().size(0), DataType.DOUBLE)
-                .run(phi, e.queryX(), e.queryY(), true).gradient();
-        ParamSet exact = DenseImplicitGradient.solve(net, phi, e.supportX(), e.supportY(), v, lambda, 0);
-        List<Double> errors = new ArrayList<>();
-        for (int it : new int[] {1, 2, 5, 20, 60}) {
-            Imaml imaml = new Imaml(net, ImamlConfig.builder(lambda).optInnerSteps(5).optCgIterations(it)
-                    .optCgTolerance(0).build());
-            ParamSet g = imaml.metaGradient(theta, e).gradient();
-            errors.add(g.axpy(-1, exact).norm2() / exact.norm2());
-        }
-        for (int i = 1; i < errors.size(); i++) {
-            assertTrue(errors.get(i) <= errors.get(i - 1) * 1.0001 || errors.get(i) < 1e-10, "errors " + errors);
-        }
-        assertTrue(errors.get(0) > 1e-3, "one CG iteration is not yet exact: " + errors);
-        assertTrue(errors.get(errors.size() - 1) < 1e-8, "errors " + errors);
     }
 }

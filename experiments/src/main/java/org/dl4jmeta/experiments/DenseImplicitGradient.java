@@ -1,4 +1,4 @@
-package org.dl4jmeta.check;
+package org.dl4jmeta.experiments;
 
 import org.dl4jmeta.hvp.HvpGraph;
 import org.dl4jmeta.model.Network;
@@ -10,8 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The exact implicit meta-gradient of iMAML by a dense solve, for networks small enough to form their Hessian:
  * H is assembled column by column from exact Hessian-vector products H e_i, then
- * ((1 + damping) I + H/lambda) g = v is solved by Gaussian elimination with partial pivoting. The reference the
- * conjugate-gradient meta-gradient is checked against (Rajeswaran et al. 2019, eq. 6).
+ * ((1 + damping) I + H/lambda) g = v is solved by {@code Linalg.solve} (Gaussian elimination with partial
+ * pivoting). The reference the conjugate-gradient meta-gradient is checked against (Rajeswaran et al. 2019, eq. 6).
  */
 public final class DenseImplicitGradient {
 
@@ -62,6 +62,7 @@ public final class DenseImplicitGradient {
      * @param lambda iMAML's regularisation
      * @param damping extra multiple of the identity
      * @return g solving ((1 + damping) I + H/lambda) g = v
+     * @throws IllegalArgumentException as {@link #hessian} does, or if the system is singular to working precision
      */
     public static ParamSet solve(Network network, ParamSet phi, INDArray x, INDArray y, ParamSet v, double lambda,
                                  double damping) {
@@ -72,47 +73,6 @@ public final class DenseImplicitGradient {
                 a[i][j] = a[i][j] / lambda + (i == j ? 1 + damping : 0);
             }
         }
-        return v.withFlat(Nd4j.createFromArray(gauss(a, v.flat().toDoubleVector())));
-    }
-
-    /** Gaussian elimination with partial pivoting (destroys {@code a}). */
-    static double[] gauss(double[][] a, double[] b0) {
-        int n = b0.length;
-        double[] b = b0.clone();
-        for (int c = 0; c < n; c++) {
-            int piv = c;
-            for (int r = c + 1; r < n; r++) {
-                if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) {
-                    piv = r;
-                }
-            }
-            if (a[piv][c] == 0) {
-                throw new IllegalStateException("singular system at column " + c);
-            }
-            double[] t = a[c];
-            a[c] = a[piv];
-            a[piv] = t;
-            double tb = b[c];
-            b[c] = b[piv];
-            b[piv] = tb;
-            for (int r = c + 1; r < n; r++) {
-                double f = a[r][c] / a[c][c];
-                if (f != 0) {
-                    for (int j = c; j < n; j++) {
-                        a[r][j] -= f * a[c][j];
-                    }
-                    b[r] -= f * b[c];
-                }
-            }
-        }
-        double[] x = new double[n];
-        for (int r = n - 1; r >= 0; r--) {
-            double s = b[r];
-            for (int j = r + 1; j < n; j++) {
-                s -= a[r][j] * x[j];
-            }
-            x[r] = s / a[r][r];
-        }
-        return x;
+        return v.withFlat(Nd4j.createFromArray(Linalg.solve(a, v.flat().toDoubleVector())));
     }
 }
