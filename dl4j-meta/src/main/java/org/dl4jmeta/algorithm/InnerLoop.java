@@ -18,9 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The executed (numeric, not differentiated) inner loop on a support set, shared by first-order MAML, Reptile,
  * HF-MAML and test-time adaptation: an {@link InnerUpdate} on ND4J arrays, with a cache of first-order graphs per
- * batch size. Learners hold two: one with fused
- * backward ops for meta-training, and one whose results do not depend on the thread count for
- * {@link MetaLearner#adapt} (see {@link LossGradGraph#LossGradGraph(Network, long, DataType, boolean)}).
+ * batch size. Learners hold two: one with fused backward ops for meta-training, and one whose results do not depend
+ * on the thread count for {@link MetaLearner#adapt} (see
+ * {@link LossGradGraph#LossGradGraph(Network, long, DataType, boolean)}).
  * Not thread-safe.
  */
 final class InnerLoop {

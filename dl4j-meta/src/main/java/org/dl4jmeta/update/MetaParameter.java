@@ -34,6 +34,7 @@ public record MetaParameter(String name, long[] shape, double initialValue) {
         }
     }
 
+    /** @return a copy of the shape */
     @Override
     public long[] shape() {
         return shape.clone();
