@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.dl4jmeta.algorithm.Maml;
 import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.check.MetaGradientCheck;
 import org.dl4jmeta.graph.MamlGraph;
 import org.dl4jmeta.io.AlgorithmSpec;
 import org.dl4jmeta.io.Json;
@@ -88,6 +89,55 @@ class InnerUpdateTest {
             }
         }
         return t;
+    }
+
+    /**
+     * A user's own update outside the built-ins: Meta-SGD's per-element step sizes (Li et al. 2017),
+     * phi - A_t (elementwise) g with one learned A_t of the tensor's shape, shared by all steps.
+     */
+    record MetaSgd(double initial) implements InnerUpdate {
+        static String name(String tensor) {
+            return "metasgd/" + tensor;
+        }
+
+        @Override
+        public <T> T apply(TensorMath<T> math, UpdateStep<T> s) {
+            return math.sub(s.phi(), math.mul(s.parameters().apply(name(s.tensor())), s.gradient()));
+        }
+
+        @Override
+        public List<MetaParameter> metaParameters(Map<String, long[]> adapted, int steps) {
+            return adapted.entrySet().stream().map(e -> new MetaParameter(name(e.getKey()), e.getValue(), initial))
+                    .toList();
+        }
+
+        @Override
+        public Map<String, INDArray> firstOrderGradient(UpdateStep<INDArray> s, INDArray v) {
+            return Map.of(name(s.tensor()), v.mul(s.gradient()).negi());
+        }
+    }
+
+    @Test
+    void aUsersOwnUpdateIsOneClass() {
+        Network net = net();
+        Maml maml = new Maml(net, MamlConfig.secondOrder(2, 0.3), new MetaSgd(0.3));
+        ParamSet theta = maml.initialise(2, DataType.DOUBLE);
+        assertEquals(net.paramNames().size() * 2, theta.names().size());
+        for (String n : theta.names()) {
+            if (n.startsWith("metasgd/")) {
+                theta.get(n).muli(Nd4j.linspace(0.5, 1.5, theta.get(n).length(), DataType.DOUBLE)
+                        .reshape(theta.get(n).shape()));
+            }
+        }
+        Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 6);
+        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, theta, e, 6, 1e-6, 1e-10, 5);
+        assertTrue(r.maxRelativeError() < 1e-6, "Meta-SGD: max relative error " + r.maxRelativeError());
+        ParamSet graph = new MamlGraph(net, e.shapeKey(), 2, new MetaSgd(0.3), true).run(theta, e).adapted();
+        assertArrayEquals(maml.adapt(theta, e).flat().toDoubleVector(), graph.flat().toDoubleVector(),
+                1e-13 * graph.norm2());
+        // first order: the per-element rates' gradient sums -v * g_k over the steps
+        Maml fo = new Maml(net, MamlConfig.firstOrder(2, 0.3), new MetaSgd(0.3));
+        assertTrue(fo.metaGradient(theta, e).gradient().get(MetaSgd.name("head/W")).norm2Number().doubleValue() > 0);
     }
 
     @Test
