@@ -5,6 +5,7 @@ import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.update.InnerUpdate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,6 +25,7 @@ public final class HfMaml implements MetaLearner {
     private final InnerLoop inner;
     /** Test-time adaptation: results independent of the thread count. */
     private final InnerLoop adaptation;
+    private final InnerUpdate update;
 
     /**
      * @param network the network
@@ -34,6 +36,7 @@ public final class HfMaml implements MetaLearner {
         this.config = java.util.Objects.requireNonNull(config, "config");
         this.inner = new InnerLoop(network, true);
         this.adaptation = new InnerLoop(network, false);
+        this.update = InnerUpdate.sgd(config.innerStepSize());
     }
 
     @Override
@@ -64,7 +67,7 @@ public final class HfMaml implements MetaLearner {
     @Override
     public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps) {
         inner.requireAdaptation(theta, x, y, steps);
-        return adaptation.sgd(theta, x, y, steps, (n, k) -> config.innerStepSize(), null);
+        return adaptation.adapt(theta, x, y, steps, update, steps, null);
     }
 
     /**

@@ -94,7 +94,9 @@ public final class Imaml implements MetaLearner {
         ParamSet phi = anchor.copy();
         for (int k = 0; k < steps; k++) {
             ParamSet grad = g.run(phi, x, y, true).gradient();
-            // grad G = grad L_s(phi) + lambda (phi - theta)
+            // grad G = grad L_s(phi) + lambda (phi - theta), as (g + lambda phi) - lambda theta; the proximal
+            // InnerUpdate computes g + lambda (phi - theta), which rounds differently, so iMAML keeps its own order
+            // to keep its results (and resumed runs) bit-identical.
             grad.axpyi(config.lambda(), phi).axpyi(-config.lambda(), anchor);
             phi.axpyi(-config.innerStepSize(), grad);
         }

@@ -2,21 +2,25 @@ package org.dl4jmeta.algorithm;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToDoubleBiFunction;
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.update.InnerUpdate;
+import org.dl4jmeta.update.TensorMath;
+import org.dl4jmeta.update.UpdateStep;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Plain (numeric, not differentiated) inner-loop SGD on a support set, shared by first-order MAML, Reptile and
- * test-time adaptation, with a cache of first-order graphs per batch size. Learners hold two: one with fused
- * backward ops for meta-training, and one whose results do not depend on the thread count for
- * {@link MetaLearner#adapt} (see {@link LossGradGraph#LossGradGraph(Network, long, DataType, boolean)}).
+ * The executed (numeric, not differentiated) inner loop on a support set, shared by first-order MAML, Reptile,
+ * HF-MAML and test-time adaptation: an {@link InnerUpdate} on ND4J arrays, with a cache of first-order graphs per
+ * batch size. Learners hold two: one with fused backward ops for meta-training, and one whose results do not depend
+ * on the thread count for {@link MetaLearner#adapt} (see
+ * {@link LossGradGraph#LossGradGraph(Network, long, DataType, boolean)}).
  * Not thread-safe.
  */
 final class InnerLoop {
@@ -39,46 +43,60 @@ final class InnerLoop {
     }
 
     /**
-     * Runs SGD from the network part of theta.
+     * What an inner loop hands out besides phi_K, per step k (each list is filled only if it is not null).
      *
-     * @param theta meta-parameters (network parameters are read, never written)
-     * @param x support inputs
-     * @param y support targets
-     * @param steps number of steps
-     * @param rate step size of parameter {@code name} at step {@code k}
-     * @param gradsOut if not null, receives the support gradient of every step
-     * @return phi_K
+     * @param losses receives the support loss before every step (the first is the support loss at theta)
+     * @param gradients receives the support gradient of every step
+     * @param iterates receives phi_k, the network parameters every step starts from
      */
-    ParamSet sgd(ParamSet theta, INDArray x, INDArray y, int steps, ToDoubleBiFunction<String, Integer> rate,
-                 List<ParamSet> gradsOut) {
-        return sgd(theta, x, y, steps, rate, gradsOut, null);
+    record Trace(List<Double> losses, List<ParamSet> gradients, List<Map<String, INDArray>> iterates) {
     }
 
     /**
-     * As {@link #sgd(ParamSet, INDArray, INDArray, int, ToDoubleBiFunction, List)}, also handing out the support
-     * loss each step starts from, so a caller needs no separate forward pass for the support loss at theta (the
-     * first one).
+     * Runs the executed inner loop from the network part of theta: phi_0 = theta, phi_{k+1} = the update's step on
+     * every tensor it adapts (the others keep theta's values). The update's math is the same as in the unrolled
+     * graph ({@link org.dl4jmeta.graph.MamlGraph}), here on ND4J arrays.
      *
-     * @param lossesOut if not null, receives the support loss before every step
+     * @param theta meta-parameters (network parameters and the update's meta-parameters are read, never written)
+     * @param x support inputs
+     * @param y support targets
+     * @param steps number of steps
+     * @param update the inner update
+     * @param updateSteps the number of steps the update's meta-parameters were declared for
+     * @param trace if not null, receives each step's support loss, gradient and starting point
+     * @return phi_K
      */
-    ParamSet sgd(ParamSet theta, INDArray x, INDArray y, int steps, ToDoubleBiFunction<String, Integer> rate,
-                 List<ParamSet> gradsOut, List<Double> lossesOut) {
-        ParamSet phi = theta.select(network.paramNames());
+    ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps, InnerUpdate update, int updateSteps,
+                   Trace trace) {
+        Map<String, INDArray> phi = new LinkedHashMap<>();
+        for (String n : network.paramNames()) {
+            phi.put(n, theta.get(n));
+        }
         LossGradGraph g = graph(x.size(0), theta.dataType());
+        TensorMath<INDArray> math = TensorMath.nd4j();
         for (int k = 0; k < steps; k++) {
             LossGradGraph.Result r = g.run(phi, x, y, true);
             ParamSet grad = r.gradient();
-            if (lossesOut != null) {
-                lossesOut.add(r.loss());
+            if (trace != null) {
+                add(trace.losses(), r.loss());
+                add(trace.gradients(), grad);
+                add(trace.iterates(), Map.copyOf(phi));
             }
-            if (gradsOut != null) {
-                gradsOut.add(grad);
-            }
-            for (String n : phi.names()) {
-                phi.get(n).subi(grad.get(n).mul(rate.applyAsDouble(n, k)));
+            for (Map.Entry<String, INDArray> e : phi.entrySet()) {
+                String n = e.getKey();
+                if (update.adapts(n)) {
+                    e.setValue(update.apply(math, new UpdateStep<>(k, updateSteps, n, theta.get(n), e.getValue(),
+                            grad.get(n), theta::get)));
+                }
             }
         }
-        return phi;
+        return ParamSet.copyOf(phi);
+    }
+
+    private static <T> void add(List<T> list, T value) {
+        if (list != null) {
+            list.add(value);
+        }
     }
 
     /**

@@ -1,5 +1,10 @@
 package org.dl4jmeta.algorithm;
 
+import java.util.List;
+import org.dl4jmeta.update.InnerUpdate;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
+
 /**
  * Configuration of MAML (Finn, Abbeel, Levine 2017) and first-order MAML.
  *
@@ -7,18 +12,28 @@ package org.dl4jmeta.algorithm;
  * L_query(phi_K). Second order differentiates through every step; first order treats each grad L_support as a
  * constant, so the meta-gradient is grad L_query(phi_K). With learned step sizes (Meta-SGD, Li et al. 2017;
  * per parameter tensor and per step as in MAML++, Antoniou et al. 2019) every alpha_k of every tensor is a
- * meta-parameter initialised to {@code innerStepSize}.
+ * meta-parameter initialised to {@code innerStepSize}. Optionally the inner loop runs on iMAML's regularised
+ * objective L_support(phi) + lambda/2 ||phi - theta||^2 ({@code proximalLambda}) and adapts only some tensors
+ * ({@code adaptedTensors}, e.g. ANIL's head). The fields describe the inner update {@link #innerUpdate()}; a model
+ * file stores them, and files written before the optional fields existed read as before (both absent).
  *
  * @param innerSteps K, &gt;= 1
  * @param innerStepSize alpha, &gt; 0 and finite
  * @param firstOrder whether to drop second-order terms (first-order MAML)
  * @param learnInnerStepSizes whether alpha is learned per tensor and per step
+ * @param proximalLambda lambda of the proximal term, &gt; 0 and finite, or null for none
+ * @param adaptedTensors the names of the tensors that adapt (at least one), or null for all
  */
-public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrder, boolean learnInnerStepSizes) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrder, boolean learnInnerStepSizes,
+                         Double proximalLambda, List<String> adaptedTensors) {
 
     /**
-     * @throws IllegalArgumentException if innerSteps &lt; 1 or innerStepSize is not a positive finite number
+     * @throws IllegalArgumentException if innerSteps &lt; 1, innerStepSize is not a positive finite number,
+     *     proximalLambda is given but not a positive finite number, or adaptedTensors is empty or names a tensor
+     *     twice
      */
+    @JsonCreator
     public MamlConfig {
         if (innerSteps < 1) {
             throw new IllegalArgumentException("innerSteps K must be >= 1, got " + innerSteps);
@@ -26,6 +41,24 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
         if (!(innerStepSize > 0) || Double.isInfinite(innerStepSize)) {
             throw new IllegalArgumentException("innerStepSize alpha must be > 0 and finite, got " + innerStepSize);
         }
+        if (adaptedTensors != null) {
+            adaptedTensors = List.copyOf(adaptedTensors);
+        }
+        innerUpdate(innerStepSize, learnInnerStepSizes, proximalLambda, adaptedTensors);
+    }
+
+    /**
+     * MAML with every tensor adapting on the support loss alone (the four fields of model files before inner
+     * updates were configurable).
+     *
+     * @param innerSteps K, &gt;= 1
+     * @param innerStepSize alpha, &gt; 0 and finite
+     * @param firstOrder whether to drop second-order terms
+     * @param learnInnerStepSizes whether alpha is learned per tensor and per step
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public MamlConfig(int innerSteps, double innerStepSize, boolean firstOrder, boolean learnInnerStepSizes) {
+        this(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, null, null);
     }
 
     /**
@@ -48,6 +81,42 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
 
     /** @return this configuration with learned per-tensor, per-step step sizes */
     public MamlConfig withLearnedStepSizes() {
-        return new MamlConfig(innerSteps, innerStepSize, firstOrder, true);
+        return new MamlConfig(innerSteps, innerStepSize, firstOrder, true, proximalLambda, adaptedTensors);
+    }
+
+    /**
+     * @param lambda the proximal strength, &gt; 0 and finite
+     * @return this configuration with the inner loop on L_support(phi) + lambda/2 ||phi - theta||^2
+     * @throws IllegalArgumentException naming a bad lambda
+     */
+    public MamlConfig withProximal(double lambda) {
+        return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, lambda, adaptedTensors);
+    }
+
+    /**
+     * @param tensors the names of the tensors that adapt; the others keep phi = theta
+     * @return this configuration adapting only those tensors
+     * @throws IllegalArgumentException if none is named or one twice
+     */
+    public MamlConfig adapting(List<String> tensors) {
+        return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda, tensors);
+    }
+
+    /**
+     * The inner update these fields describe: {@code sgd(innerStepSize)} or {@code learnedStepSizes(innerStepSize)},
+     * then {@code withProximal(proximalLambda)} and {@code adapting(adaptedTensors)} where given.
+     *
+     * @return the update
+     */
+    public InnerUpdate innerUpdate() {
+        return innerUpdate(innerStepSize, learnInnerStepSizes, proximalLambda, adaptedTensors);
+    }
+
+    private static InnerUpdate innerUpdate(double alpha, boolean learned, Double lambda, List<String> tensors) {
+        InnerUpdate u = learned ? InnerUpdate.learnedStepSizes(alpha) : InnerUpdate.sgd(alpha);
+        if (lambda != null) {
+            u = u.withProximal(lambda);
+        }
+        return tensors == null ? u : u.adapting(tensors);
     }
 }

@@ -6,6 +6,7 @@ import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.update.InnerUpdate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,6 +25,7 @@ public final class Reptile implements MetaLearner {
     private final InnerLoop inner;
     /** Test-time adaptation: results independent of the thread count. */
     private final InnerLoop adaptation;
+    private final InnerUpdate update;
 
     /**
      * @param network the network to meta-learn
@@ -34,6 +36,7 @@ public final class Reptile implements MetaLearner {
         this.config = java.util.Objects.requireNonNull(config, "config");
         this.inner = new InnerLoop(network, true);
         this.adaptation = new InnerLoop(network, false);
+        this.update = InnerUpdate.sgd(config.innerStepSize());
     }
 
     @Override
@@ -64,7 +67,7 @@ public final class Reptile implements MetaLearner {
     @Override
     public ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps) {
         inner.requireAdaptation(theta, supportX, supportY, steps);
-        return adaptation.sgd(theta, supportX, supportY, steps, (n, k) -> config.innerStepSize(), null);
+        return adaptation.adapt(theta, supportX, supportY, steps, update, steps, null);
     }
 
     @Override
@@ -72,8 +75,8 @@ public final class Reptile implements MetaLearner {
         network.requireParams(theta, "theta");
         inner.requireEpisode(theta, e);
         List<Double> supportLosses = new ArrayList<>();
-        ParamSet phi = inner.sgd(theta, e.supportX(), e.supportY(), config.innerSteps(),
-                (n, k) -> config.innerStepSize(), null, supportLosses);
+        ParamSet phi = inner.adapt(theta, e.supportX(), e.supportY(), config.innerSteps(), update,
+                config.innerSteps(), new InnerLoop.Trace(supportLosses, null, null));
         ParamSet grad = theta.select(network.paramNames()).axpyi(-1.0, phi);
         double[] before = inner.queryAtTheta(theta, e, preAdaptationMetrics);
         LossGradGraph.Result after = inner.graph(e.queryX().size(0), theta.dataType())

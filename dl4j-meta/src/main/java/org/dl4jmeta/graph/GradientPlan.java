@@ -62,6 +62,11 @@ public final class GradientPlan {
         this.plan = new ExecutionPlan(gradFn, variableInputs, all);
     }
 
+    /** @return the number of ops each run executes (the gradient function's ops that the outputs need) */
+    public int size() {
+        return plan.size();
+    }
+
     /** @return the names each run must supply arrays for */
     public Set<String> inputNames() {
         return plan.inputNames();

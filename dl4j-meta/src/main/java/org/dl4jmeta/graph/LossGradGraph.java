@@ -99,11 +99,29 @@ public final class LossGradGraph {
      * @return loss, outputs and, if requested, the gradient
      */
     public Result run(ParamSet params, INDArray x, INDArray y, boolean withGradient) {
+        return run(params.views(), x, y, withGradient);
+    }
+
+    /**
+     * Executes the graph on parameter tensors held apart (e.g. an inner loop's current iterate, without copying it
+     * into one {@link ParamSet}).
+     *
+     * @param params network parameters by name (extra entries are ignored)
+     * @param x inputs [batch, inputShape...]
+     * @param y targets [batch, outputs]
+     * @param withGradient whether to compute the gradient (false: forward only)
+     * @return loss, outputs and, if requested, the gradient
+     */
+    public Result run(Map<String, INDArray> params, INDArray x, INDArray y, boolean withGradient) {
         Map<String, INDArray> ph = new HashMap<>();
         ph.put("x", x);
         ph.put("y", y);
         for (Map.Entry<String, String> e : paramPlaceholders.entrySet()) {
-            ph.put(e.getValue(), params.get(e.getKey()));
+            INDArray v = params.get(e.getKey());
+            if (v == null) {
+                throw new IllegalArgumentException("parameters lack '" + e.getKey() + "'");
+            }
+            ph.put(e.getValue(), v);
         }
         Map<String, INDArray> r = plan(withGradient).run(ph);
         ParamSet grad = null;

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.dl4jmeta.algorithm.Imaml;
 import org.dl4jmeta.algorithm.ImamlConfig;
+import org.dl4jmeta.algorithm.Maml;
+import org.dl4jmeta.algorithm.MamlConfig;
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
@@ -22,16 +24,15 @@ import org.nd4j.linalg.api.buffer.DataType;
  * theta is (I + A_s/lambda)^-1, the exact meta-gradient g* = (I + A_s/lambda)^-1 A_q (phi* - a_q). Against it, with K
  * gradient steps of size eta on G from phi_0 = theta:
  * <ul>
- *   <li>MAML: backpropagation through the K steps ({@link RegularisedMamlGraph}: SameDiff autodiff of the unrolled
- *       loop, built from the library's differentiable backward pass; the library's {@code Maml} adapts on L_s
- *       without the regulariser, so it cannot compute this gradient);</li>
+ *   <li>MAML: backpropagation through the K steps, the library's second-order {@link Maml} with the proximal inner
+ *       update ({@link MamlConfig#withProximal}: SameDiff autodiff of the unrolled loop on G);</li>
  *   <li>first-order MAML: grad L_q(phi_K), with phi_K from the library's {@link Imaml#adapt} (gradient descent on
  *       G) and the gradient from the library's {@link LossGradGraph};</li>
  *   <li>iMAML with 2 and 5 conjugate-gradient iterations: the library's {@link Imaml} (gradient-descent inner solver,
  *       CG on (I + H/lambda) g = grad L_q(phi_K) with exact Hessian-vector products, tolerance 0).</li>
  * </ul>
- * Reported: the relative error ||g - g*|| / ||g*|| of each per K, and the largest difference between the unrolled
- * graph's phi_K and the library's (the two inner loops must agree).
+ * Reported: the relative error ||g - g*|| / ||g*|| of each per K, and the largest difference between MAML's phi_K
+ * (the proximal update's inner loop) and iMAML's gradient-descent solver's (the two inner loops must agree).
  */
 public final class MetagradAccuracy {
 
@@ -48,7 +49,7 @@ public final class MetagradAccuracy {
      * @param maml MAML's relative error per K
      * @param firstOrder first-order MAML's relative error per K
      * @param imaml iMAML's relative error per K, per CG iteration count (in the configured order)
-     * @param maxPhiDifference the largest |phi_K (unrolled graph) - phi_K (library's Imaml.adapt)| over all K
+     * @param maxPhiDifference the largest |phi_K (Maml's proximal inner loop) - phi_K (Imaml.adapt)| over all K
      * @param summary the headline numbers, for the result file
      * @param series the per-K errors, for the result file
      */
@@ -109,13 +110,13 @@ public final class MetagradAccuracy {
         Columns table = new Columns(columns(cfg));
         for (int i = 0; i < ks.size(); i++) {
             int k = ks.get(i);
-            RegularisedMamlGraph.Result unrolled = new RegularisedMamlGraph(net, p.episode().shapeKey(), k, eta,
-                    cfg.lambda()).run(theta, p.episode());
-            maml[i] = Linalg.distance(LinearModel.weights(unrolled.gradient()), p.exact()) / gNorm;
+            Maml unrolled = new Maml(net, MamlConfig.secondOrder(k, eta).withProximal(cfg.lambda()));
+            maml[i] = Linalg.distance(LinearModel.weights(unrolled.metaGradient(theta, p.episode()).gradient()),
+                    p.exact()) / gNorm;
             Imaml gd = new Imaml(net, imamlConfig(cfg, k, eta, 1));
             ParamSet phiK = gd.adapt(theta, p.episode().supportX(), p.episode().supportY(), k);
             phiDiff = Math.max(phiDiff, Linalg.maxAbsDifference(LinearModel.weights(phiK),
-                    LinearModel.weights(unrolled.phi())));
+                    LinearModel.weights(unrolled.adapt(theta, p.episode()))));
             double[] foGrad = LinearModel.weights(query.run(phiK, p.episode().queryX(), p.episode().queryY(), true)
                     .gradient());
             fo[i] = Linalg.distance(foGrad, p.exact()) / gNorm;
