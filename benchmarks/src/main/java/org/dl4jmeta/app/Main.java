@@ -85,7 +85,8 @@ public final class Main implements Runnable {
 
     /**
      * Applies the app's error handling: bad input (an {@link IllegalArgumentException} or an I/O error) prints
-     * {@code error: <message>} and exits 2; anything else propagates.
+     * {@code error: <message>} and exits 2; anything else propagates. File-system errors, whose own message is often
+     * only a path, say what happened to which path ({@link #describe}).
      *
      * @param cl a command line
      * @return the same command line
@@ -94,12 +95,51 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
                     || ex instanceof java.io.IOException) {
-                cmd.getErr().println("error: " + ex.getMessage());
+                cmd.getErr().println("error: " + describe(ex));
                 return 2;
             }
             throw ex;
         });
         return cl;
+    }
+
+    /**
+     * The message printed for a bad-input error: a {@link java.nio.file.FileSystemException} (whose message is
+     * usually just the path) becomes what happened and to which path, e.g. {@code no such file or folder: /missing},
+     * {@code permission denied: /data/x}; an {@link java.io.UncheckedIOException} is described by its cause; any
+     * other exception by its message.
+     *
+     * @param ex the error
+     * @return one line for the user
+     */
+    public static String describe(Throwable ex) {
+        Throwable e = ex instanceof java.io.UncheckedIOException u && u.getCause() != null ? u.getCause() : ex;
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            String path = f.getOtherFile() == null ? f.getFile() : f.getFile() + " -> " + f.getOtherFile();
+            String reason = f.getReason() == null || f.getReason().isBlank() ? "" : " (" + f.getReason() + ")";
+            if (f instanceof java.nio.file.NoSuchFileException) {
+                return "no such file or folder: " + path + reason;
+            }
+            if (f instanceof java.nio.file.AccessDeniedException) {
+                return "permission denied: " + path + reason + "; it cannot be read, created or written by this user: "
+                        + "check its permissions or choose another path";
+            }
+            if (f instanceof java.nio.file.FileAlreadyExistsException) {
+                return "already exists: " + path + reason;
+            }
+            if (f instanceof java.nio.file.DirectoryNotEmptyException) {
+                return "folder is not empty: " + path + reason;
+            }
+            if (f instanceof java.nio.file.NotDirectoryException) {
+                return "not a folder: " + path + reason;
+            }
+            if (f instanceof java.nio.file.FileSystemLoopException) {
+                return "symbolic links form a loop at: " + path + reason;
+            }
+            return "cannot access " + path + (reason.isEmpty() ? "" : ": " + f.getReason());
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     @Override
