@@ -87,7 +87,7 @@ public record ImageHeader(int width, int height) {
      * Refuses an image whose header declares more than {@link #MAX_PIXELS} pixels.
      *
      * @param bytes the image file's content
-     * @param where the file, for the message
+     * @param where the image, for the message, e.g. {@code "Mini-ImageNet image /data/x.jpg"}
      * @throws DatasetException if it is too large, naming the file, its size and the limit
      */
     public static void requireDecodable(byte[] bytes, String where) throws DatasetException {
@@ -102,12 +102,12 @@ public record ImageHeader(int width, int height) {
      * @throws IOException if it cannot be opened
      */
     public static void requireDecodable(Path file) throws IOException {
-        check(read(file), file.toString());
+        check(read(file), "image " + file);
     }
 
     private static void check(ImageHeader h, String where) throws DatasetException {
         if (h != null && h.pixels() > MAX_PIXELS) {
-            throw new DatasetException(String.format(Locale.ROOT, "image %s is too large (%d x %d pixels, limit %d "
+            throw new DatasetException(String.format(Locale.ROOT, "%s is too large (%d x %d pixels, limit %d "
                     + "pixels, e.g. 8192 x 8192); resize it", where, h.width, h.height, MAX_PIXELS));
         }
     }

@@ -44,7 +44,7 @@ final class ImageDecoder {
             throw new DatasetException("Mini-ImageNet image " + file + " is truncated (" + bytes.length
                     + " bytes, no JPEG end-of-image marker); restore the file from your copy of Mini-ImageNet");
         }
-        ImageHeader.requireDecodable(bytes, "Mini-ImageNet " + file);
+        ImageHeader.requireDecodable(bytes, "Mini-ImageNet image " + file);
         INDArray img;
         try {
             img = loader.asMatrix(new ByteArrayInputStream(bytes));
