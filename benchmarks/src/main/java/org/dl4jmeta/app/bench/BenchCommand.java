@@ -134,7 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!(warmupSeconds >= 0)) {
             throw new IllegalArgumentException("--warmup must be >= 0 seconds, got " + warmupSeconds);
         }
-        commit = org.dl4jmeta.provenance.BuildInfo.commit(java.nio.file.Path.of("."));
+        commit = org.dl4jmeta.provenance.BuildInfo.commit();
         String ext = System.getProperty(org.dl4jmeta.app.Main.NATIVE_BUILD_PROPERTY, "");
         build = "nd4j-native" + (ext.isEmpty() ? "" : ext);
         List<String> lines = new ArrayList<>();

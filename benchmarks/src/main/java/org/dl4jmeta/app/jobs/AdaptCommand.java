@@ -155,7 +155,7 @@ public final class AdaptCommand implements Callable<Integer> {
         for (Path f : s.files()) {
             sums.put(support.relativize(f).toString(), Sha256.of(f));
         }
-        Provenance prov = Provenance.capture(Path.of("."), dt, m.provenance().seed(), cfg, sums).finished();
+        Provenance prov = Provenance.capture(dt, m.provenance().seed(), cfg, sums).finished();
         OutputFiles.requireWritable(out, overwrite, ref.file(), support, query);
         ModelFile.write(out, SavedModel.adapted(learner, phi, s.classes(), cfg, prov));
         Map<String, Object> done = new LinkedHashMap<>();

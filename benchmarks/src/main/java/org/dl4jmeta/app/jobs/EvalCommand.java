@@ -134,7 +134,7 @@ public final class EvalCommand implements Callable<Integer> {
         Map<String, String> dataSums = DataSets.checksums(ds, dir, List.of(split));
         Path file = out != null ? out : ref.sibling(".eval-" + ds + "-" + split + "-seed" + seed + ".json");
         requireWritable(file, ref, dir, dataSums);
-        Provenance prov = Provenance.capture(Path.of("."), dt, seed, cfg, dataSums);
+        Provenance prov = Provenance.capture(dt, seed, cfg, dataSums);
         List<EpisodeOutcome> outcomes;
         try (EpisodeEvaluator ev = new EpisodeEvaluator(m::createLearner, threads)) {
             outcomes = ev.outcomes(theta, test, episodes, steps);

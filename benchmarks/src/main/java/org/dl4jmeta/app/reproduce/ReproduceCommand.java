@@ -302,9 +302,8 @@ public final class ReproduceCommand implements Callable<Integer> {
         cfg.put("budget", b.spec());
         cfg.put("setting", s.id());
         cfg.put("algorithm", a.id());
-        Provenance p = Provenance.capture(Path.of("."), DataType.FLOAT, seed, cfg, dataChecksums).finished();
-        r.put("provenance", start == null ? p : new Provenance(p.commit(), p.projectVersion(), p.nd4jVersion(),
-                p.backend(), p.environment(), p.dataType(), p.seed(), p.config(), p.dataChecksums(), start, p.end()));
+        Provenance p = Provenance.capture(DataType.FLOAT, seed, cfg, dataChecksums).finished();
+        r.put("provenance", start == null ? p : p.withStart(start));
         return r;
     }
 
