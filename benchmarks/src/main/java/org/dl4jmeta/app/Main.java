@@ -25,6 +25,12 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         selectNativeBuild();
+        String cpu = unsupportedCpu(System.getProperty(NATIVE_BUILD_PROPERTY, ""), java.nio.file.Path.of(
+                "/proc/cpuinfo"));
+        if (cpu != null) {
+            System.err.println("error: " + cpu);
+            System.exit(2);
+        }
         boundNativeMemory();
         System.exit(commandLine().execute(args));
     }
@@ -54,6 +60,35 @@ public final class Main implements Runnable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read dl4j-meta-build.properties from the jar", e);
         }
+    }
+
+    /**
+     * An nd4j-native build for AVX2 or AVX-512 dies with an illegal instruction on a CPU without them; where the
+     * CPU's flags can be read (Linux), say so before ND4J loads it.
+     *
+     * @param extension the nd4j-native build, e.g. {@code -onednn-avx2} (empty: the portable one)
+     * @param cpuinfo the kernel's CPU description, {@code /proc/cpuinfo}
+     * @return the problem and its fix, or null if the CPU has the instructions or its flags cannot be read
+     */
+    static String unsupportedCpu(String extension, java.nio.file.Path cpuinfo) {
+        String needed = extension.contains("avx512") ? "avx512f" : extension.contains("avx2") ? "avx2" : null;
+        if (needed == null || !java.nio.file.Files.isReadable(cpuinfo)) {
+            return null;
+        }
+        String flags;
+        try {
+            flags = java.nio.file.Files.readString(cpuinfo);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        if (!flags.contains("flags")
+                || java.util.regex.Pattern.compile("\\b" + needed + "\\b").matcher(flags).find()) {
+            return null;
+        }
+        return "this app was built with nd4j-native" + extension + ", which needs a CPU with "
+                + needed.toUpperCase(java.util.Locale.ROOT).replace("F", "") + "; this CPU has none (" + cpuinfo
+                + "): rebuild it with the portable build, ./mvnw -B -q package -DskipTests -Dnd4j.extension= "
+                + "(README, Backends)";
     }
 
     /** JavaCPP's limit on the process's resident memory, after which it collects garbage before allocating. */
