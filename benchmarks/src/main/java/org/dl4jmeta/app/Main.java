@@ -5,10 +5,14 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of {@code dl4j-meta.jar}. Exit codes: 0 success, 1 a check or job failed on its own terms
- * (e.g. a gradient check above tolerance), 2 bad input (the message names the bad value).
+ * (e.g. a gradient check above tolerance), 2 bad input (the message names the bad value), 128 + N when signal N
+ * ended the JVM (130 Ctrl-C, 143 SIGTERM: the JVM's own status, set when the signal starts its shutdown, which
+ * shutdown hooks such as train's checkpoint-and-stop cannot change).
  */
 @Command(name = "dl4j-meta", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Gradient-based meta-learning for few-shot image classification on Deeplearning4j.",
+        footer = {"", "Exit codes: 0 success, 1 a check or job failed on its own terms, 2 bad input (the message "
+                + "names it), 128+N ended by signal N: 130 Ctrl-C, 143 SIGTERM (train writes a checkpoint first)."},
         subcommands = {GradCheckCommand.class, org.dl4jmeta.app.data.DataInfoCommand.class,
             org.dl4jmeta.app.data.DownloadCommand.class, org.dl4jmeta.app.experiment.ExperimentCommand.class,
             org.dl4jmeta.app.bench.BenchCommand.class, org.dl4jmeta.app.jobs.TrainCommand.class,

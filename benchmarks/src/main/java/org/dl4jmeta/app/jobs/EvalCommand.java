@@ -118,6 +118,10 @@ public final class EvalCommand implements Callable<Integer> {
                 : ref.config("testInnerSteps") instanceof Number v ? v.intValue() : first.innerSteps();
         ParamSet theta = m.parameters();
         DataType dt = theta.dataType();
+        // the results file is checked before the data are loaded and the episodes adapted
+        Map<String, String> dataSums = DataSets.checksums(ds, dir, List.of(split));
+        Path file = out != null ? out : ref.sibling(".eval-" + ds + "-" + split + "-seed" + seed + ".json");
+        requireWritable(file, ref, dir, dataSums);
         EpisodeSource test = DataSets.episodes(ds, dir, split, n, k, q, seed, dt);
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", model);
@@ -131,9 +135,6 @@ public final class EvalCommand implements Callable<Integer> {
         cfg.put("episodes", episodes);
         cfg.put("seed", seed);
         cfg.put("threads", threads);
-        Map<String, String> dataSums = DataSets.checksums(ds, dir, List.of(split));
-        Path file = out != null ? out : ref.sibling(".eval-" + ds + "-" + split + "-seed" + seed + ".json");
-        requireWritable(file, ref, dir, dataSums);
         Provenance prov = Provenance.capture(dt, seed, cfg, dataSums);
         List<EpisodeOutcome> outcomes;
         try (EpisodeEvaluator ev = new EpisodeEvaluator(m::createLearner, threads)) {
@@ -174,7 +175,7 @@ public final class EvalCommand implements Callable<Integer> {
         inputs.add(ref.file());
         if (dir != null) {
             inputs.add(dir);
-            dataSums.keySet().forEach(f -> inputs.add(Path.of(f)));
+            dataSums.keySet().forEach(f -> inputs.add(dir.resolve(f)));
         }
         OutputFiles.requireWritable(file, overwrite, inputs.toArray(Path[]::new));
         OutputFiles.requireNotModelFile(file, "eval's JSON results");

@@ -135,4 +135,23 @@ class EvalCommandTest {
         assertEquals(2, r.code(), r.all());
         assertEquals("error: no such file or folder: /proc/x", r.err().strip());
     }
+
+    @Test
+    void aDataFileIsAnInputToo(@TempDir Path dir) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("omniglot"));
+        for (String zip : List.of("images_background.zip", "images_evaluation.zip")) {
+            Files.createSymbolicLink(data.resolve(zip), org.dl4jmeta.app.SharedData.omniglot().resolve(zip));
+        }
+        Path split = data.resolve("splits/vinyals/test.txt");
+        Files.createDirectories(split.getParent());
+        Files.copy(org.dl4jmeta.app.SharedData.omniglot().resolve("splits/vinyals/test.txt"), split);
+        byte[] before = Files.readAllBytes(split);
+        for (Path target : List.of(split, data.resolve("images_background.zip"))) {
+            CliRun r = Jobs.run("eval", "--model", "pretrained:omniglot-5way-1shot", "--data-dir", data.toString(),
+                    "--episodes", "2", "--out", target.toString(), "--overwrite");
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("output " + target + " is the input "), r.err());
+        }
+        assertArrayEquals(before, Files.readAllBytes(split));
+    }
 }
