@@ -41,7 +41,7 @@ public final class DataInfoCommand implements Callable<Integer> {
     private String split;
 
     @Option(names = "--verify", description = "Decode every image of every split and report the bad ones by file "
-            + "(Omniglot: about 30 s on 2 cores; Mini-ImageNet: a few minutes).")
+            + "(Omniglot's 32,460 drawings: about 20 s on 2 cores).")
     private boolean verify;
 
     /**
