@@ -5,10 +5,14 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of {@code dl4j-meta.jar}. Exit codes: 0 success, 1 a check or job failed on its own terms
- * (e.g. a gradient check above tolerance), 2 bad input (the message names the bad value).
+ * (e.g. a gradient check above tolerance), 2 bad input (the message names the bad value), 128 + N when signal N
+ * ended the JVM (130 Ctrl-C, 143 SIGTERM: the JVM's own status, set when the signal starts its shutdown, which
+ * shutdown hooks such as train's checkpoint-and-stop cannot change).
  */
 @Command(name = "dl4j-meta", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Gradient-based meta-learning for few-shot image classification on Deeplearning4j.",
+        footer = {"", "Exit codes: 0 success, 1 a check or job failed on its own terms, 2 bad input (the message "
+                + "names it), 128+N ended by signal N: 130 Ctrl-C, 143 SIGTERM (train writes a checkpoint first)."},
         subcommands = {GradCheckCommand.class, org.dl4jmeta.app.data.DataInfoCommand.class,
             org.dl4jmeta.app.data.DownloadCommand.class, org.dl4jmeta.app.experiment.ExperimentCommand.class,
             org.dl4jmeta.app.bench.BenchCommand.class, org.dl4jmeta.app.jobs.TrainCommand.class,
@@ -26,6 +30,12 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         args = applyDebugFlag(args);
         selectNativeBuild();
+        String cpu = unsupportedCpu(System.getProperty(NATIVE_BUILD_PROPERTY, ""), java.nio.file.Path.of(
+                "/proc/cpuinfo"));
+        if (cpu != null) {
+            System.err.println("error: " + cpu);
+            System.exit(2);
+        }
         boundNativeMemory();
         System.exit(commandLine().execute(args));
     }
@@ -79,6 +89,35 @@ public final class Main implements Runnable {
         }
     }
 
+    /**
+     * An nd4j-native build for AVX2 or AVX-512 dies with an illegal instruction on a CPU without them; where the
+     * CPU's flags can be read (Linux), say so before ND4J loads it.
+     *
+     * @param extension the nd4j-native build, e.g. {@code -onednn-avx2} (empty: the portable one)
+     * @param cpuinfo the kernel's CPU description, {@code /proc/cpuinfo}
+     * @return the problem and its fix, or null if the CPU has the instructions or its flags cannot be read
+     */
+    static String unsupportedCpu(String extension, java.nio.file.Path cpuinfo) {
+        String needed = extension.contains("avx512") ? "avx512f" : extension.contains("avx2") ? "avx2" : null;
+        if (needed == null || !java.nio.file.Files.isReadable(cpuinfo)) {
+            return null;
+        }
+        String flags;
+        try {
+            flags = java.nio.file.Files.readString(cpuinfo);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        if (!flags.contains("flags")
+                || java.util.regex.Pattern.compile("\\b" + needed + "\\b").matcher(flags).find()) {
+            return null;
+        }
+        return "this app was built with nd4j-native" + extension + ", which needs a CPU with "
+                + needed.toUpperCase(java.util.Locale.ROOT).replace("F", "") + "; this CPU has none (" + cpuinfo
+                + "): rebuild it with the portable build, ./mvnw -B -q package -DskipTests -Dnd4j.extension= "
+                + "(README, Backends)";
+    }
+
     /** JavaCPP's limit on the process's resident memory, after which it collects garbage before allocating. */
     static final String MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxphysicalbytes";
 
@@ -108,7 +147,8 @@ public final class Main implements Runnable {
 
     /**
      * Applies the app's error handling: bad input (an {@link IllegalArgumentException} or an I/O error) prints
-     * {@code error: <message>} and exits 2; anything else propagates.
+     * {@code error: <message>} and exits 2; anything else propagates. File-system errors, whose own message is often
+     * only a path, say what happened to which path ({@link #describe}).
      *
      * @param cl a command line
      * @return the same command line
@@ -117,12 +157,51 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
                     || ex instanceof java.io.IOException) {
-                cmd.getErr().println("error: " + ex.getMessage());
+                cmd.getErr().println("error: " + describe(ex));
                 return 2;
             }
             throw ex;
         });
         return cl;
+    }
+
+    /**
+     * The message printed for a bad-input error: a {@link java.nio.file.FileSystemException} (whose message is
+     * usually just the path) becomes what happened and to which path, e.g. {@code no such file or folder: /missing},
+     * {@code permission denied: /data/x}; an {@link java.io.UncheckedIOException} is described by its cause; any
+     * other exception by its message.
+     *
+     * @param ex the error
+     * @return one line for the user
+     */
+    public static String describe(Throwable ex) {
+        Throwable e = ex instanceof java.io.UncheckedIOException u && u.getCause() != null ? u.getCause() : ex;
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            String path = f.getOtherFile() == null ? f.getFile() : f.getFile() + " -> " + f.getOtherFile();
+            String reason = f.getReason() == null || f.getReason().isBlank() ? "" : " (" + f.getReason() + ")";
+            if (f instanceof java.nio.file.NoSuchFileException) {
+                return "no such file or folder: " + path + reason;
+            }
+            if (f instanceof java.nio.file.AccessDeniedException) {
+                return "permission denied: " + path + reason + "; it cannot be read, created or written by this user: "
+                        + "check its permissions or choose another path";
+            }
+            if (f instanceof java.nio.file.FileAlreadyExistsException) {
+                return "already exists: " + path + reason;
+            }
+            if (f instanceof java.nio.file.DirectoryNotEmptyException) {
+                return "folder is not empty: " + path + reason;
+            }
+            if (f instanceof java.nio.file.NotDirectoryException) {
+                return "not a folder: " + path + reason;
+            }
+            if (f instanceof java.nio.file.FileSystemLoopException) {
+                return "symbolic links form a loop at: " + path + reason;
+            }
+            return "cannot access " + path + (reason.isEmpty() ? "" : ": " + f.getReason());
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     @Override

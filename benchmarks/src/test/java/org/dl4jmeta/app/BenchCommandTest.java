@@ -51,4 +51,14 @@ class BenchCommandTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("sgd-3"), r.err());
     }
+
+    @Test
+    void anExistingOutIsRefusedBeforeMeasuring(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path out = java.nio.file.Files.writeString(dir.resolve("old.jsonl"), "{\"old\":1}\n");
+        CliRun r = CliRun.run("bench", "--configs", "forward-backward", "--out", out.toString());
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("output " + out + " already exists"), r.err());
+        assertEquals("{\"old\":1}\n", java.nio.file.Files.readString(out));
+    }
 }

@@ -12,7 +12,7 @@ import org.dl4jmeta.datasets.omniglot.OmniglotScheme;
 /**
  * The summary behind the {@code data-info} command: per split of a data set on disk, its classes and images,
  * counted from the split files and the file listings without decoding images (fast, and it checks that every listed
- * image is present).
+ * image is present); {@link #verify} also decodes every image.
  */
 public final class DataInfo {
 
@@ -49,5 +49,25 @@ public final class DataInfo {
             default -> throw new IllegalArgumentException("dataset must be omniglot or miniimagenet, got '" + dataset
                     + "'");
         }
+    }
+
+    /**
+     * Decodes every image of a data set's splits (Omniglot: every drawing of both image sets, folders or zips;
+     * Mini-ImageNet: every image of the train, val and test CSVs) and reports each that fails, by file.
+     *
+     * @param dataset {@code omniglot} or {@code miniimagenet} (any case)
+     * @param dataDir the data set's folder
+     * @param scheme as for {@link #describe}
+     * @return the images decoded and the problems found
+     * @throws IllegalArgumentException if the data set or scheme is unknown, or the scheme does not fit the data set
+     * @throws DatasetException if the layout or a split file is bad (as for {@link #describe})
+     * @throws IOException if reading fails otherwise
+     */
+    public static ImageCheck verify(String dataset, Path dataDir, String scheme) throws IOException {
+        describe(dataset, dataDir, scheme);
+        if (dataset.toLowerCase(Locale.ROOT).equals("omniglot")) {
+            return Omniglot.at(dataDir).verifyImages();
+        }
+        return MiniImageNet.verifyImages(dataDir);
     }
 }

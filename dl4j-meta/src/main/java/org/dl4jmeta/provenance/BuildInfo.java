@@ -11,13 +11,17 @@ import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The software a result was produced with: the git commit of the working tree, the project and ND4J versions, and
- * the ND4J backend with its environment (BLAS vendor, cores, CUDA devices...).
+ * The software a result was produced with: the git commit this build of dl4j-meta was made from (recorded by Maven
+ * at build time, so it is the app's commit wherever the app runs), the project and ND4J versions, and the ND4J
+ * backend with its environment (BLAS vendor, cores, CUDA devices...).
  */
 public final class BuildInfo {
 
-    /** System property that overrides the detected commit (e.g. for builds from a source archive). */
+    /** System property that overrides the recorded commit (e.g. for builds from a source archive). */
     public static final String COMMIT_PROPERTY = "dl4jmeta.commit";
+
+    /** The resource, beside this class, that the build writes the commit into ({@code commit=<sha>[-dirty]}). */
+    static final String COMMIT_RESOURCE = "commit.properties";
 
     private BuildInfo() {
     }
@@ -65,18 +69,45 @@ public final class BuildInfo {
     }
 
     /**
-     * The commit of the working tree: the {@value #COMMIT_PROPERTY} property if set, else {@code git rev-parse HEAD}
-     * run in {@code dir}, with {@code -dirty} appended when tracked files differ from it; "unknown" where there is
-     * no git or no repository.
+     * The commit this build of dl4j-meta was made from: the {@value #COMMIT_PROPERTY} property if set, else what
+     * the build recorded in {@code commit.properties} ({@code git rev-parse HEAD} of the project's checkout, with
+     * {@code -dirty} when tracked files differed from it); "unknown" for a build from a tree without git.
      *
-     * @param dir a folder inside the repository, e.g. the working directory
      * @return the commit
      */
-    public static String commit(Path dir) {
+    public static String commit() {
         String prop = System.getProperty(COMMIT_PROPERTY);
         if (prop != null && !prop.isBlank()) {
             return prop.strip();
         }
+        try (InputStream in = BuildInfo.class.getResourceAsStream(COMMIT_RESOURCE)) {
+            return in == null ? "unknown" : recordedCommit(in);
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * @param in a {@code commit.properties} file
+     * @return its commit if it is 40 hex digits, optionally with {@code -dirty}; else "unknown"
+     * @throws IOException if it cannot be read
+     */
+    static String recordedCommit(InputStream in) throws IOException {
+        Properties p = new Properties();
+        p.load(in);
+        String c = p.getProperty("commit", "").strip();
+        return c.matches("[0-9a-f]{40}(-dirty)?") ? c : "unknown";
+    }
+
+    /**
+     * The commit of whatever git repository holds a folder at run time, e.g. a user's own project: not the app's
+     * commit (that is {@link #commit()}); {@code git rev-parse HEAD} in {@code dir}, with {@code -dirty} appended
+     * when tracked files differ from it; "unknown" where there is no git or no repository.
+     *
+     * @param dir a folder
+     * @return the commit of its repository
+     */
+    public static String repositoryCommit(Path dir) {
         String head = git(dir, "rev-parse", "HEAD");
         if (head == null || !head.matches("[0-9a-f]{40}")) {
             return "unknown";

@@ -20,8 +20,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Immutable. Call order: {@link #capture} when a job starts (after its data files are known), {@link #finished}
  * when it ends.
  *
- * @param commit the git commit of the working tree, with {@code -dirty} if tracked files were modified, or
- *     "unknown"
+ * @param commit the git commit dl4j-meta was built from ({@link BuildInfo#commit()}), with {@code -dirty} if tracked
+ *     files differed from it, or "unknown"
  * @param projectVersion the dl4j-meta version
  * @param nd4jVersion the ND4J version
  * @param backend the ND4J backend class, e.g. {@code CpuBackend}
@@ -59,20 +59,47 @@ public record Provenance(String commit, String projectVersion, String nd4jVersio
     }
 
     /**
-     * Records the software and environment of a job that starts now.
+     * Records the software and environment of a job that starts now; the commit is the one dl4j-meta was built from
+     * ({@link BuildInfo#commit()}), whatever folder the job runs in.
      *
-     * @param workDir a folder inside the repository, to find the commit (usually the working directory)
      * @param dataType the job's data type
      * @param seed the job's seed
      * @param config the job's full configuration
      * @param dataChecksums data file to SHA-256, e.g. from {@link #checksums}
      * @return the provenance, without an end time
      */
-    public static Provenance capture(Path workDir, DataType dataType, long seed, Map<String, Object> config,
+    public static Provenance capture(DataType dataType, long seed, Map<String, Object> config,
                                      Map<String, String> dataChecksums) {
-        return new Provenance(BuildInfo.commit(workDir), BuildInfo.projectVersion(), BuildInfo.nd4jVersion(),
+        return new Provenance(BuildInfo.commit(), BuildInfo.projectVersion(), BuildInfo.nd4jVersion(),
                 BuildInfo.backend(), BuildInfo.environment(), String.valueOf(dataType), seed, config, dataChecksums,
                 now(), null);
+    }
+
+    /**
+     * The form of {@link #capture(DataType, long, Map, Map)} from before the commit was recorded at build time.
+     *
+     * @param workDir not used: the commit was that of the git repository holding this folder at run time, which is
+     *     a user's own project when the app runs from it; it is now the commit the app was built from
+     * @param dataType the job's data type
+     * @param seed the job's seed
+     * @param config the job's full configuration
+     * @param dataChecksums data file to SHA-256
+     * @return the provenance, without an end time
+     * @deprecated use {@link #capture(DataType, long, Map, Map)}
+     */
+    @Deprecated
+    public static Provenance capture(Path workDir, DataType dataType, long seed, Map<String, Object> config,
+                                     Map<String, String> dataChecksums) {
+        return capture(dataType, seed, config, dataChecksums);
+    }
+
+    /**
+     * @param newStart when the job started, ISO-8601 (e.g. the first session of a resumed job)
+     * @return a copy with that start time
+     */
+    public Provenance withStart(String newStart) {
+        return new Provenance(commit, projectVersion, nd4jVersion, backend, environment, dataType, seed, config,
+                dataChecksums, newStart, end);
     }
 
     /** @return a copy whose end time is now */

@@ -49,7 +49,7 @@ class ModelFileTest {
     static final Network NET = Conv4.build(new long[] {1, 8, 8}, 4, Conv4.Downsampling.MAX_POOL, 2, 3);
 
     static Provenance prov(DataType dt) {
-        return Provenance.capture(Path.of("."), dt, 7, Map.of("ways", 3, "dataset", "synthetic"),
+        return Provenance.capture(dt, 7, Map.of("ways", 3, "dataset", "synthetic"),
                 Map.of("train.txt", "00"));
     }
 
@@ -258,7 +258,7 @@ class ModelFileTest {
         // the README's "Model files from code" example, line for line
         MetaLearner maml = new Maml(NET, MamlConfig.secondOrder(1, 0.4));
         ParamSet theta = maml.initialise(42, DataType.FLOAT);
-        Provenance prov = Provenance.capture(Path.of("."), DataType.FLOAT, 42, Map.of("note", "demo"), Map.of());
+        Provenance prov = Provenance.capture(DataType.FLOAT, 42, Map.of("note", "demo"), Map.of());
         ModelFile.write(dir.resolve("model.zip"), SavedModel.meta(maml, theta, Map.of(), prov));
         SavedModel m = ModelFile.read(dir.resolve("model.zip"));      // verified: checksums, format version
         MetaLearner same = m.createLearner();                          // Maml, same config, fresh graphs

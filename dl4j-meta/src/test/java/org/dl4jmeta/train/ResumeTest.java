@@ -42,7 +42,7 @@ class ResumeTest {
     }
 
     static Provenance prov() {
-        return Provenance.capture(Path.of("."), DataType.DOUBLE, 11, Map.of("test", "resume"), Map.of());
+        return Provenance.capture(DataType.DOUBLE, 11, Map.of("test", "resume"), Map.of());
     }
 
     double[] straight(MetaLearner learner, int iterations) {

@@ -1,6 +1,5 @@
 package org.dl4jmeta.experiments;
 
-import java.nio.file.Path;
 import java.util.Map;
 import org.dl4jmeta.provenance.Provenance;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,6 +22,6 @@ public final class ExperimentProvenance {
      * @return the provenance without an end time; call {@link Provenance#finished()} when the experiment ends
      */
     public static Provenance start(long seed, Map<String, Object> config) {
-        return Provenance.capture(Path.of("").toAbsolutePath(), DataType.DOUBLE, seed, config, Map.of());
+        return Provenance.capture(DataType.DOUBLE, seed, config, Map.of());
     }
 }

@@ -116,6 +116,9 @@ public final class BenchCommand implements Callable<Integer> {
             + "all configurations are done), e.g. results/bench/omniglot-5w1s.jsonl")
     java.nio.file.Path outFile;
 
+    @Option(names = "--overwrite", description = "replace --out if it exists (checked before measuring)")
+    boolean overwrite;
+
     private String commit;
     private String build;
 
@@ -134,7 +137,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (!(warmupSeconds >= 0)) {
             throw new IllegalArgumentException("--warmup must be >= 0 seconds, got " + warmupSeconds);
         }
-        commit = org.dl4jmeta.provenance.BuildInfo.commit(java.nio.file.Path.of("."));
+        if (outFile != null) {
+            org.dl4jmeta.io.OutputFiles.requireWritable(outFile, overwrite);
+        }
+        commit = org.dl4jmeta.provenance.BuildInfo.commit();
         String ext = System.getProperty(org.dl4jmeta.app.Main.NATIVE_BUILD_PROPERTY, "");
         build = "nd4j-native" + (ext.isEmpty() ? "" : ext);
         List<String> lines = new ArrayList<>();
@@ -152,6 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (outFile.getParent() != null) {
                 java.nio.file.Files.createDirectories(outFile.getParent());
             }
+            org.dl4jmeta.io.OutputFiles.requireWritable(outFile, overwrite);
             org.dl4jmeta.io.AtomicFiles.writeString(outFile, String.join("\n", lines) + "\n");
             spec.commandLine().getErr().println("bench: wrote " + lines.size() + " lines to " + outFile);
         }

@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.dl4jmeta.app.Main;
 import org.dl4jmeta.datasets.DataInfo;
+import org.dl4jmeta.datasets.ImageCheck;
 import org.dl4jmeta.datasets.SplitSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,7 +19,10 @@ import picocli.CommandLine.Spec;
  * split, {@code split=train classes=4112 images=82240}; on bad input prints the error to stderr and exits with 2.
  */
 @Command(name = "data-info", mixinStandardHelpOptions = true,
-        description = "Prints the classes and images of each split of a data set on disk, one line per split.")
+        description = {"Prints the classes and images of each split of a data set on disk, one line per split, "
+                + "counted from the split files and file listings.",
+            "--verify also decodes every image and prints 'bad image: <file and problem>' for each that fails, then "
+                + "'verified images=<n> bad=<m>'; exit 2 if any is bad."})
 public final class DataInfoCommand implements Callable<Integer> {
 
     @Spec
@@ -35,10 +40,14 @@ public final class DataInfoCommand implements Callable<Integer> {
             description = "The split scheme: vinyals (default) or lake for omniglot, ravi for miniimagenet.")
     private String split;
 
+    @Option(names = "--verify", description = "Decode every image of every split and report the bad ones by file "
+            + "(Omniglot's 32,460 drawings: about 20 s on 2 cores).")
+    private boolean verify;
+
     /**
      * Prints the summary.
      *
-     * @return 0 on success, 2 on bad input
+     * @return 0 on success, 2 on bad input or (with --verify) a bad image
      */
     @Override
     public Integer call() {
@@ -49,11 +58,18 @@ public final class DataInfoCommand implements Callable<Integer> {
                 out.println(s);
             }
             out.flush();
-            return 0;
-        } catch (IOException | IllegalArgumentException e) {
-            err.println(e.getMessage());
-        } catch (UncheckedIOException e) {
-            err.println(e.getCause().getMessage());
+            if (!verify) {
+                return 0;
+            }
+            ImageCheck check = DataInfo.verify(dataset, dataDir, split);
+            for (String p : check.problems()) {
+                out.println("bad image: " + p);
+            }
+            out.println("verified images=" + check.images() + " bad=" + check.problems().size());
+            out.flush();
+            return check.ok() ? 0 : 2;
+        } catch (IOException | IllegalArgumentException | UncheckedIOException e) {
+            err.println(Main.describe(e));
         }
         err.flush();
         return 2;

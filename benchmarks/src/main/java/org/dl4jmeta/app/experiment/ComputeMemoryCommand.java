@@ -1,7 +1,6 @@
 package org.dl4jmeta.app.experiment;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -112,7 +111,7 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
         config.put("repeats", repeats);
         config.put("cgIterations", cgIterations);
         config.put("memoryFraction", memoryFraction);
-        Provenance provenance = Provenance.capture(Path.of("").toAbsolutePath(), DataType.FLOAT, seed, config,
+        Provenance provenance = Provenance.capture(DataType.FLOAT, seed, config,
                 Map.of());
         Map<String, Object> series = new LinkedHashMap<>();
         Network net = Conv4.build(new long[] {1, imageSize, imageSize}, filters, Conv4.Downsampling.STRIDE, 4, ways);

@@ -3,13 +3,16 @@ package org.dl4jmeta.app.jobs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.eval.EpisodeOutcome;
 import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
+import org.dl4jmeta.io.OutputFiles;
 import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.provenance.Provenance;
@@ -29,7 +32,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "adapt", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tunes a meta-model on a folder of labelled images (one subfolder per class), prints "
-                + "file=<path> class=<name> probability=<p> for every query image, and saves the adapted model.",
+                + "one JSON object per line: {\"file\":...,\"class\":...,\"probability\":...} for every query "
+                + "image (with \"truth\" for a labelled query folder, then {\"queryAccuracy\":...,\"queries\":...}), "
+                + "last {\"adapted\":...,\"classes\":[...],\"supportImages\":...,\"steps\":...}, and saves the "
+                + "adapted model.",
             "Images are converted to the model's input: resized by area averaging, grey ink (1 - luminance) for "
                 + "Omniglot models, RGB in [0,1] for Mini-ImageNet models. Batch norm uses the statistics of the "
                 + "batch (as in training): query images are predicted together."})
@@ -61,10 +67,18 @@ public final class AdaptCommand implements Callable<Integer> {
             description = "where to save the adapted model. Default: ${DEFAULT-VALUE}")
     Path out;
 
+    @Option(names = "--overwrite", description = "replace --out if it exists (never the meta-model or an image)")
+    boolean overwrite;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         ModelRef ref = ModelRef.load(model);
+        OutputFiles.requireWritable(out, overwrite, ref.file(), support, query);
+        ImageFolder.requireFolder(support, "--support");
+        if (query != null) {
+            ImageFolder.requireFolder(query, "--query");
+        }
         SavedModel m = ref.model();
         if (m.kind() == SavedModel.Kind.ADAPTED) {
             throw new IllegalArgumentException(model + " is already adapted (to classes " + m.classNames()
@@ -88,19 +102,24 @@ public final class AdaptCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--steps must be >= 1, got " + k);
         }
         ImageFolder reader = new ImageFolder(input, pre, dt);
-        ImageFolder.Images s = reader.readLabelled(support, "support");
+        ImageFolder.Images s = reader.readLabelled(support, "--support");
         int ways = (int) learner.network().outputs();
         if (s.classes().size() != ways) {
             throw new IllegalArgumentException("support folder " + support + " has " + s.classes().size()
                     + " class subfolders " + s.classes() + " but the model is " + ways + "-way: give exactly " + ways
                     + " classes");
         }
+        // a query folder's problems are found before the adaptation's work
+        boolean labelled = query != null && !ImageFolder.classFolders(query).isEmpty();
+        if (labelled) {
+            requireSupportClasses(ImageFolder.classFolders(query).stream().map(f -> f.getFileName().toString())
+                    .toList(), s.classes());
+        }
         INDArray sy = Episode.oneHot("support", s.labels(), ways, dt);
         ParamSet phi = learner.adapt(theta, s.x(), sy, k);
         if (query != null) {
-            boolean labelled = !ImageFolder.classFolders(query).isEmpty();
-            ImageFolder.Images q = labelled ? reader.readLabelled(query, "query")
-                    : reader.readUnlabelled(query, "query");
+            ImageFolder.Images q = labelled ? reader.readLabelled(query, "--query")
+                    : reader.readUnlabelled(query, "--query");
             long n = q.x().size(0);
             INDArray logits = new LossGradGraph(learner.network(), n, dt)
                     .run(phi, q.x(), Nd4j.zeros(dt, n, ways), false).output();
@@ -109,17 +128,22 @@ public final class AdaptCommand implements Callable<Integer> {
             int[] pred = o.predicted();
             int hits = 0;
             for (int i = 0; i < n; i++) {
-                String line = String.format(Locale.ROOT, "file=%s class=%s probability=%.4f", q.files().get(i),
-                        s.classes().get(pred[i]), p.getDouble(i, pred[i]));
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("file", q.files().get(i).toString());
+                line.put("class", s.classes().get(pred[i]));
+                line.put("probability", Math.round(p.getDouble(i, pred[i]) * 1e4) / 1e4);
                 if (labelled) {
                     String truth = q.classes().get(q.labels()[i]);
-                    line += " truth=" + truth;
+                    line.put("truth", truth);
                     hits += truth.equals(s.classes().get(pred[i])) ? 1 : 0;
                 }
-                stdout.println(line);
+                stdout.println(Json.line(line));
             }
             if (labelled) {
-                stdout.println(String.format(Locale.ROOT, "query_accuracy=%.4f queries=%d", (double) hits / n, n));
+                Map<String, Object> acc = new LinkedHashMap<>();
+                acc.put("queryAccuracy", Math.round((double) hits / n * 1e4) / 1e4);
+                acc.put("queries", n);
+                stdout.println(Json.line(acc));
             }
         }
         Map<String, Object> cfg = new LinkedHashMap<>(m.config());
@@ -131,11 +155,30 @@ public final class AdaptCommand implements Callable<Integer> {
         for (Path f : s.files()) {
             sums.put(support.relativize(f).toString(), Sha256.of(f));
         }
-        Provenance prov = Provenance.capture(Path.of("."), dt, m.provenance().seed(), cfg, sums).finished();
+        Provenance prov = Provenance.capture(dt, m.provenance().seed(), cfg, sums).finished();
+        OutputFiles.requireWritable(out, overwrite, ref.file(), support, query);
         ModelFile.write(out, SavedModel.adapted(learner, phi, s.classes(), cfg, prov));
-        stdout.println(String.format(Locale.ROOT, "adapted=%s classes=%s support_images=%d steps=%d", out,
-                String.join(",", s.classes()), s.files().size(), k));
+        Map<String, Object> done = new LinkedHashMap<>();
+        done.put("adapted", out.toString());
+        done.put("classes", s.classes());
+        done.put("supportImages", s.files().size());
+        done.put("steps", k);
+        stdout.println(Json.line(done));
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * A query class the support set lacks can never be predicted, so scoring its images as wrong would report an
+     * accuracy of a different task: refuse it, naming the class.
+     */
+    static void requireSupportClasses(List<String> queryClasses, List<String> supportClasses) {
+        List<String> missing = queryClasses.stream().filter(c -> !supportClasses.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("--query class" + (missing.size() == 1 ? " '" + missing.get(0) + "' is"
+                    : "es " + missing + " are") + " not among the --support classes " + supportClasses
+                    + ": the adapted model can only predict support classes; remove that query subfolder, rename it "
+                    + "to its support class, or put the query images in one folder without subfolders");
+        }
     }
 }

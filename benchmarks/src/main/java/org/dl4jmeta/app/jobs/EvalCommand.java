@@ -1,5 +1,6 @@
 package org.dl4jmeta.app.jobs;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import org.dl4jmeta.eval.EpisodeOutcome;
 import org.dl4jmeta.eval.EvaluationResult;
 import org.dl4jmeta.io.AtomicFiles;
 import org.dl4jmeta.io.Json;
+import org.dl4jmeta.io.OutputFiles;
 import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.provenance.Provenance;
@@ -77,6 +79,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "per-episode results (JSON). Default: beside the model")
     Path out;
 
+    @Option(names = "--overwrite", description = "replace the results file if it exists (never the model or a data "
+            + "file)")
+    boolean overwrite;
+
     @Option(names = "--dl4j-stats", description = "also print DL4J's Evaluation statistics (confusion matrix "
             + "over label positions) to standard error")
     boolean dl4jStats;
@@ -112,6 +118,10 @@ public final class EvalCommand implements Callable<Integer> {
                 : ref.config("testInnerSteps") instanceof Number v ? v.intValue() : first.innerSteps();
         ParamSet theta = m.parameters();
         DataType dt = theta.dataType();
+        // the results file is checked before the data are loaded and the episodes adapted
+        Map<String, String> dataSums = DataSets.checksums(ds, dir, List.of(split));
+        Path file = out != null ? out : ref.sibling(".eval-" + ds + "-" + split + "-seed" + seed + ".json");
+        requireWritable(file, ref, dir, dataSums);
         EpisodeSource test = DataSets.episodes(ds, dir, split, n, k, q, seed, dt);
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", model);
@@ -125,8 +135,7 @@ public final class EvalCommand implements Callable<Integer> {
         cfg.put("episodes", episodes);
         cfg.put("seed", seed);
         cfg.put("threads", threads);
-        Provenance prov = Provenance.capture(Path.of("."), dt, seed, cfg,
-                DataSets.checksums(ds, dir, List.of(split)));
+        Provenance prov = Provenance.capture(dt, seed, cfg, dataSums);
         List<EpisodeOutcome> outcomes;
         try (EpisodeEvaluator ev = new EpisodeEvaluator(m::createLearner, threads)) {
             outcomes = ev.outcomes(theta, test, episodes, steps);
@@ -148,7 +157,7 @@ public final class EvalCommand implements Callable<Integer> {
         result.put("provenance", prov.finished());
         result.put("modelProvenance", m.provenance());
         result.put("perEpisode", per);
-        Path file = out != null ? out : ref.sibling(".eval-" + ds + "-" + split + "-seed" + seed + ".json");
+        requireWritable(file, ref, dir, dataSums);
         AtomicFiles.writeString(file, Json.write(result));
         if (dl4jStats) {
             System.err.println(EvaluationResult.toEvaluation(outcomes).stats());
@@ -158,6 +167,18 @@ public final class EvalCommand implements Callable<Integer> {
                 r.episodes()));
         stdout.flush();
         return 0;
+    }
+
+    /** Refuses a results file that exists (unless --overwrite), is the model or a data file, or is a model file. */
+    private void requireWritable(Path file, ModelRef ref, Path dir, Map<String, String> dataSums) throws IOException {
+        List<Path> inputs = new ArrayList<>();
+        inputs.add(ref.file());
+        if (dir != null) {
+            inputs.add(dir);
+            dataSums.keySet().forEach(f -> inputs.add(dir.resolve(f)));
+        }
+        OutputFiles.requireWritable(file, overwrite, inputs.toArray(Path[]::new));
+        OutputFiles.requireNotModelFile(file, "eval's JSON results");
     }
 
     private static String string(ModelRef ref, String key, String flag) {

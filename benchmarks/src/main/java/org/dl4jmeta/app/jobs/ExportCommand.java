@@ -1,10 +1,13 @@
 package org.dl4jmeta.app.jobs;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.dl4jmeta.io.Json;
+import org.dl4jmeta.io.OutputFiles;
 import org.dl4jmeta.io.SameDiffExport;
 import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.model.Network;
@@ -33,6 +36,9 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "the SameDiff file, e.g. model.fb")
     Path out;
 
+    @Option(names = "--overwrite", description = "replace --out if it exists (never the model, nor any model file)")
+    boolean overwrite;
+
     @Option(names = "--format", defaultValue = "samediff", description = "samediff (the only format). "
             + "Default: ${DEFAULT-VALUE}")
     String format;
@@ -42,8 +48,11 @@ public final class ExportCommand implements Callable<Integer> {
         if (!format.toLowerCase(Locale.ROOT).equals("samediff")) {
             throw new IllegalArgumentException("--format must be samediff, got '" + format + "'");
         }
-        SavedModel m = ModelRef.load(model).model();
+        ModelRef ref = ModelRef.load(model);
+        requireWritable(ref);
+        SavedModel m = ref.model();
         Network net = m.buildNetwork();
+        requireWritable(ref);
         SameDiffExport.write(out, net, m.parameters());
         long[] in = net.inputShape();
         long[] shape = new long[in.length + 1];
@@ -51,12 +60,17 @@ public final class ExportCommand implements Callable<Integer> {
         System.arraycopy(in, 0, shape, 1, in.length);
         PrintWriter stdout = spec.commandLine().getOut();
         if (!m.classNames().isEmpty()) {
-            stdout.println("classes=" + String.join(",", m.classNames()));
+            stdout.println("classes=" + Json.line(m.classNames()));
         }
         stdout.println("exported=" + out + " kind=" + m.kind().id() + " input=" + SameDiffExport.INPUT
                 + Arrays.toString(shape).replace(" ", "") + " outputs=" + SameDiffExport.LOGITS + ","
                 + SameDiffExport.PROBABILITIES);
         stdout.flush();
         return 0;
+    }
+
+    private void requireWritable(ModelRef ref) throws IOException {
+        OutputFiles.requireWritable(out, overwrite, ref.file());
+        OutputFiles.requireNotModelFile(out, "the SameDiff export");
     }
 }

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.datavec.image.loader.NativeImageLoader;
 import org.dl4jmeta.datasets.AreaResampler;
+import org.dl4jmeta.datasets.ImageHeader;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -183,16 +184,25 @@ final class ImageFolder {
         return new Images(files, labels, List.of(), read(files));
     }
 
-    private static void requireFolder(Path dir, String what) {
+    /**
+     * @param dir a folder the user named
+     * @param what the option that named it, for the message
+     * @return dir
+     * @throws IllegalArgumentException if it does not exist or is not a folder
+     */
+    static Path requireFolder(Path dir, String what) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(what + " folder " + dir + " does not exist or is not a folder");
+            throw new IllegalArgumentException(what + " folder " + dir + (Files.exists(dir) ? " is not a folder"
+                    : " does not exist") + "; give a folder of images (with one subfolder per class for --support)");
         }
+        return dir;
     }
 
     /**
      * @param files image files
      * @return the images as [n, c, h, w] in the model's data type
-     * @throws IOException if a file cannot be read or decoded (named)
+     * @throws IOException if a file cannot be read or decoded, or its header declares more than
+     *     {@link ImageHeader#MAX_PIXELS} pixels (named)
      */
     INDArray read(List<Path> files) throws IOException {
         int c = (int) inputShape[0];
@@ -207,6 +217,7 @@ final class ImageFolder {
     }
 
     private void convert(Path file, float[] out, int offset) throws IOException {
+        ImageHeader.requireDecodable(file);
         INDArray img;
         try {
             img = loader.asMatrix(file.toFile());

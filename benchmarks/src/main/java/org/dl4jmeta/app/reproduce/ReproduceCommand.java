@@ -16,6 +16,8 @@ import org.dl4jmeta.app.jobs.EvalCommand;
 import org.dl4jmeta.app.jobs.TrainCommand;
 import org.dl4jmeta.io.AtomicFiles;
 import org.dl4jmeta.io.Json;
+import org.dl4jmeta.io.ModelFile;
+import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.provenance.Provenance;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -175,7 +177,11 @@ public final class ReproduceCommand implements Callable<Integer> {
             int code = execute(new TrainCommand(), args, stderr);
             if (code == 1) {
                 JsonNode failed = readIfExists(run.resolve("summary.json"));
-                Map<String, Object> r = header(a, s, b, trainConfig);
+                Path ckpt = run.resolve("checkpoint.zip");
+                SavedModel last = Files.exists(ckpt) ? ModelFile.read(ckpt) : null;
+                Object firstStart = last == null ? null : last.progress().extras().get("firstStart");
+                Map<String, Object> r = header(a, s, b, trainConfig, firstStart == null ? null : firstStart.toString(),
+                        last == null ? Map.of() : last.provenance().dataChecksums());
                 r.put("status", "failed");
                 r.put("message", "training stopped on a non-finite loss or a divergence (see " + run + " and the train lines above)");
                 r.put("training", failed == null ? Map.of() : asMap(failed));
@@ -194,7 +200,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         Path evalFile = run.resolve("eval-test-seed" + evalSeed + ".json");
         int code = execute(new EvalCommand(), List.of("--model", run.resolve("model.zip").toString(), "--split",
                 "test", "--episodes", String.valueOf(episodes), "--seed", String.valueOf(evalSeed), "--queries",
-                String.valueOf(evalQueries), "--out", evalFile.toString()), stderr);
+                String.valueOf(evalQueries), "--out", evalFile.toString(), "--overwrite"), stderr);
         if (code != 0) {
             stderr.println("reproduce: evaluating " + run.resolve("model.zip") + " ended with exit code " + code);
             return code;
@@ -202,7 +208,14 @@ public final class ReproduceCommand implements Callable<Integer> {
         JsonNode ev = Json.parse(Files.readString(evalFile));
         // what the run really used (a resumed run keeps its checkpoint's configuration)
         JsonNode used = readIfExists(run.resolve("config.json"));
-        Map<String, Object> r = header(a, s, b, used == null ? trainConfig : asMap(used));
+        JsonNode trainProvenance = readIfExists(run.resolve("provenance.json"));
+        // the cell's data: what training read (train split, images) and what evaluation read (test split)
+        Map<String, String> sums = new LinkedHashMap<>(checksums(trainProvenance));
+        sums.putAll(checksums(ev.get("provenance")));
+        String firstStart = summary != null && summary.hasNonNull("firstStart") ? summary.get("firstStart").asText()
+                : trainProvenance != null && trainProvenance.hasNonNull("start")
+                ? trainProvenance.get("start").asText() : null;
+        Map<String, Object> r = header(a, s, b, used == null ? trainConfig : asMap(used), firstStart, sums);
         r.put("status", "done");
         r.put("accuracy", ev.get("accuracy").asDouble());
         r.put("ci95", ev.get("ci95").asDouble());
@@ -211,7 +224,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         r.put("training", asMap(summary));
         r.put("runDir", run.toString());
         r.put("evalFile", evalFile.toString());
-        r.put("trainProvenance", asMap(readIfExists(run.resolve("provenance.json"))));
+        r.put("trainProvenance", asMap(trainProvenance));
         r.put("evalProvenance", asMap(ev.get("provenance")));
         AtomicFiles.writeString(result, Json.write(r));
         stdout.println(String.format(Locale.ROOT, "result=%s accuracy=%.4f ci95=%.4f paper=%.2f", result,
@@ -259,7 +272,13 @@ public final class ReproduceCommand implements Callable<Integer> {
         return c;
     }
 
-    private Map<String, Object> header(OmniglotAlgorithm a, Setting s, Budget b, Map<String, Object> trainConfig) {
+    /**
+     * @param start when the cell's training started (its first session), or null for now
+     * @param dataChecksums the data files the cell's training and evaluation read, to their SHA-256
+     * @return the result file's common fields; its provenance ends now (after the evaluation)
+     */
+    private Map<String, Object> header(OmniglotAlgorithm a, Setting s, Budget b, Map<String, Object> trainConfig,
+                                       String start, Map<String, String> dataChecksums) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("table", "omniglot");
         r.put("setting", s.id());
@@ -283,8 +302,17 @@ public final class ReproduceCommand implements Callable<Integer> {
         cfg.put("budget", b.spec());
         cfg.put("setting", s.id());
         cfg.put("algorithm", a.id());
-        r.put("provenance", Provenance.capture(Path.of("."), DataType.FLOAT, seed, cfg, Map.of()).finished());
+        Provenance p = Provenance.capture(DataType.FLOAT, seed, cfg, dataChecksums).finished();
+        r.put("provenance", start == null ? p : p.withStart(start));
         return r;
+    }
+
+    private static Map<String, String> checksums(JsonNode provenance) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (provenance != null) {
+            provenance.path("dataChecksums").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        }
+        return m;
     }
 
     private int execute(Object command, List<String> args, PrintWriter log) {

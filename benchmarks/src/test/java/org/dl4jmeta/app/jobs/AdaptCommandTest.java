@@ -3,6 +3,7 @@ package org.dl4jmeta.app.jobs;
 import org.dl4jmeta.app.CliRun;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.SameDiffExport;
 import org.dl4jmeta.io.SavedModel;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
  * adapt on a generated folder of images (PNG, JPEG and BMP of assorted sizes, colour) works end to end: one
@@ -28,8 +31,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class AdaptCommandTest {
 
-    static final String LINE = "file=\\S+ class=(\\w+) probability=(\\d\\.\\d{4})( truth=(\\w+))?";
-
     @Test
     void adaptsOnAFolderPredictsQueriesSavesAndExports(@TempDir Path dir) throws IOException {
         Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
@@ -37,39 +38,54 @@ class AdaptCommandTest {
         Path query = dir.resolve("query");
         ImagesForTests.write(support, 3, 2, 1);
         ImagesForTests.write(query, 3, 2, 2);
-        Files.writeString(support.resolve("circle").resolve("README.txt"), "not an image");
+        // a class name with spaces, '=' and a quote survives the output lines
+        String odd = "big \"circle\" = round";
+        Files.move(support.resolve("circle"), support.resolve(odd));
+        Files.move(query.resolve("circle"), query.resolve(odd));
+        List<String> classes = List.of(odd, "cross", "square");
+        Files.writeString(support.resolve(odd).resolve("README.txt"), "not an image");
         Path out = dir.resolve("adapted.zip");
         CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
                 query.toString(), "--steps", "3", "--out", out.toString());
         assertEquals(0, r.code(), r.all());
-        List<String> preds = r.out().lines().filter(l -> l.startsWith("file=")).toList();
-        assertEquals(6, preds.size(), r.out());
-        for (String p : preds) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(LINE).matcher(p);
-            assertTrue(m.matches(), p);
-            assertTrue(List.of("circle", "cross", "square").contains(m.group(1)), p);
-            double prob = Double.parseDouble(m.group(2));
-            assertTrue(prob >= 1.0 / 3 - 1e-4 && prob <= 1, p);
+        List<String> lines = r.out().lines().toList();
+        assertEquals(8, lines.size(), "6 predictions, the accuracy, the summary: " + r.out());
+        for (String line : lines.subList(0, 6)) {
+            JsonNode p = Json.parse(line);
+            assertEquals(List.of("file", "class", "probability", "truth"), fieldNames(p), line);
+            assertTrue(classes.contains(p.get("class").asText()), line);
+            assertTrue(classes.contains(p.get("truth").asText()), line);
+            assertTrue(Files.isRegularFile(Path.of(p.get("file").asText())), line);
+            assertTrue(Path.of(p.get("file").asText()).startsWith(query.resolve(p.get("truth").asText())), line);
+            double prob = p.get("probability").asDouble();
+            assertTrue(prob >= 1.0 / 3 - 1e-4 && prob <= 1, line);
         }
-        assertTrue(r.out().contains("query_accuracy="), r.out());
-        assertTrue(r.lastLine().startsWith("adapted=" + out + " classes=circle,cross,square support_images=6 steps=3"),
-                r.lastLine());
+        JsonNode acc = Json.parse(lines.get(6));
+        assertEquals(List.of("queryAccuracy", "queries"), fieldNames(acc), lines.get(6));
+        assertEquals(6, acc.get("queries").asInt());
+        JsonNode done = Json.parse(r.lastLine());
+        assertEquals(out.toString(), done.get("adapted").asText());
+        assertEquals(classes, Json.mapper().convertValue(done.get("classes"), List.class));
+        assertEquals(6, done.get("supportImages").asInt());
+        assertEquals(3, done.get("steps").asInt());
         SavedModel adapted = ModelFile.read(out);
         assertEquals(SavedModel.Kind.ADAPTED, adapted.kind());
-        assertEquals(List.of("circle", "cross", "square"), adapted.classNames());
+        assertEquals(classes, adapted.classNames());
         assertEquals(6, adapted.provenance().dataChecksums().size(), "every support image is checksummed");
 
         // unlabelled query folder: predictions only
         CliRun flat = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
                 query.resolve("cross").toString(), "--out", dir.resolve("a2.zip").toString());
         assertEquals(0, flat.code(), flat.all());
-        assertEquals(2, flat.out().lines().filter(l -> l.startsWith("file=")).count());
+        List<String> preds = flat.out().lines().filter(l -> l.startsWith("{\"file\":")).toList();
+        assertEquals(2, preds.size(), flat.out());
+        assertEquals(List.of("file", "class", "probability"), fieldNames(Json.parse(preds.get(0))));
 
         // export the adapted network and run it with plain SameDiff
         Path fb = dir.resolve("adapted.fb");
         CliRun e = Jobs.run("export", "--model", out.toString(), "--out", fb.toString());
         assertEquals(0, e.code(), e.all());
-        assertTrue(e.out().contains("classes=circle,cross,square"), e.out());
+        assertTrue(e.out().contains("classes=" + Json.line(classes)), e.out());
         assertTrue(e.lastLine().contains("input=input[-1,1,12,12] outputs=logits,probabilities"), e.lastLine());
         Network net = adapted.buildNetwork();
         INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 1, 12, 12);
@@ -99,7 +115,12 @@ class AdaptCommandTest {
 
         r = Jobs.run("adapt", "--model", model.toString(), "--support", dir.resolve("absent").toString());
         assertEquals(2, r.code(), r.all());
-        assertTrue(r.err().contains("absent does not exist"), r.err());
+        assertTrue(r.err().contains("--support folder " + dir.resolve("absent") + " does not exist"), r.err());
+        Path missing = dir.resolve("missing");
+        r = Jobs.run("adapt", "--model", model.toString(), "--support", bad.toString(), "--query", missing.toString());
+        assertEquals(2, r.code(), r.all());
+        assertEquals("error: --query folder " + missing + " does not exist; give a folder of images (with one "
+                + "subfolder per class for --support)", r.err().strip());
 
         Path empty = dir.resolve("emptyclass");
         ImagesForTests.write(empty, 2, 1, 1);
@@ -107,5 +128,83 @@ class AdaptCommandTest {
         r = Jobs.run("adapt", "--model", model.toString(), "--support", empty.toString());
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains("zzz holds no images"), r.err());
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> names = new java.util.ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void aQueryClassTheSupportLacksIsRefusedByName(@TempDir Path dir) throws IOException {
+        Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
+        Path support = dir.resolve("support");
+        Path query = dir.resolve("query");
+        ImagesForTests.write(support, 3, 1, 1);
+        ImagesForTests.write(query, 4, 1, 2);
+        Path out = dir.resolve("adapted.zip");
+        CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
+                query.toString(), "--out", out.toString());
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("--query class 'triangle' is not among the --support classes [circle, cross, "
+                + "square]"), r.err());
+        assertFalse(Files.exists(out), "nothing is written");
+    }
+
+    @Test
+    void theOutputNeverReplacesAnInputAndAnExistingFileOnlyWithOverwrite(@TempDir Path dir) throws IOException {
+        Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
+        byte[] modelBytes = Files.readAllBytes(model);
+        Path support = dir.resolve("support");
+        ImagesForTests.write(support, 3, 1, 1);
+        for (String overwrite : new String[] {"--steps=1", "--overwrite"}) {
+            CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--out",
+                    model.toString(), overwrite);
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("output " + model + " is the input " + model), r.err());
+        }
+        assertArrayEquals(modelBytes, Files.readAllBytes(model), "the meta-model is untouched");
+
+        Path out = Files.writeString(dir.resolve("mine.zip"), "someone's file");
+        CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--out",
+                out.toString());
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("output " + out + " already exists; give another path, or add --overwrite"),
+                r.err());
+        assertEquals("someone's file", Files.readString(out));
+        r = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--out",
+                out.toString(), "--overwrite");
+        assertEquals(0, r.code(), r.all());
+        assertEquals(SavedModel.Kind.ADAPTED, ModelFile.read(out).kind());
+
+        // export: an existing file only with --overwrite, a model file (here the adapted model) never
+        Path fb = Files.writeString(dir.resolve("old.fb"), "old");
+        r = Jobs.run("export", "--model", out.toString(), "--out", fb.toString());
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("output " + fb + " already exists"), r.err());
+        assertEquals("old", Files.readString(fb));
+        assertEquals(0, Jobs.run("export", "--model", out.toString(), "--out", fb.toString(), "--overwrite").code());
+        for (Path target : new Path[] {out, model}) {
+            r = Jobs.run("export", "--model", out.toString(), "--out", target.toString(), "--overwrite");
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains(target.toString()) && r.err().contains("even with --overwrite"), r.err());
+        }
+        assertArrayEquals(modelBytes, Files.readAllBytes(model), "the meta-model is untouched");
+        assertEquals(SavedModel.Kind.ADAPTED, ModelFile.read(out).kind());
+    }
+
+    @Test
+    void anImageWhoseHeaderIsHugeIsTooLargeNotCorrupt(@TempDir Path dir) throws IOException {
+        Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
+        Path support = dir.resolve("support");
+        ImagesForTests.write(support, 3, 1, 1);
+        Path huge = support.resolve("cross").resolve("huge.png");
+        Files.write(huge, ImagesForTests.pngHeader(40000, 40000));
+        CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--out",
+                dir.resolve("a.zip").toString());
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("image " + huge + " is too large (40000 x 40000 pixels, limit 67108864"),
+                r.err());
     }
 }

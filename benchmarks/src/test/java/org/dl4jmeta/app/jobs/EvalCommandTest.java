@@ -1,6 +1,7 @@
 package org.dl4jmeta.app.jobs;
 
 import org.dl4jmeta.app.CliRun;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,5 +96,62 @@ class EvalCommandTest {
         r = Jobs.run("eval", "--model", adapted.toString());
         assertEquals(2, r.code(), r.all());
         assertTrue(r.err().contains("adapted model"), r.err());
+    }
+
+    @Test
+    void resultsNeverReplaceTheModelOrAModelFileAndAnEarlierResultOnlyWithOverwrite(@TempDir Path dir)
+            throws IOException {
+        Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
+        Path other = Jobs.tinyModel(dir.resolve("checkpoint.zip"), "float", 4);
+        byte[] modelBytes = Files.readAllBytes(model);
+        byte[] otherBytes = Files.readAllBytes(other);
+        for (Path target : new Path[] {model, dir.resolve("sub/../m.zip"), other}) {
+            CliRun r = Jobs.run("eval", "--model", model.toString(), "--episodes", "2", "--out", target.toString(),
+                    "--overwrite");
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("output " + target) && r.err().contains("even with --overwrite"), r.err());
+        }
+        assertArrayEquals(modelBytes, Files.readAllBytes(model));
+        assertArrayEquals(otherBytes, Files.readAllBytes(other));
+
+        CliRun first = Jobs.run("eval", "--model", model.toString(), "--episodes", "2");
+        assertEquals(0, first.code(), first.all());
+        Path results = dir.resolve("m.eval-synthetic-test-seed1.json");
+        String before = Files.readString(results);
+        CliRun again = Jobs.run("eval", "--model", model.toString(), "--episodes", "3");
+        assertEquals(2, again.code(), again.all());
+        assertEquals("error: output " + results + " already exists; give another path, or add --overwrite to "
+                + "replace it", again.err().strip());
+        assertEquals(before, Files.readString(results), "the earlier result is intact");
+        CliRun replaced = Jobs.run("eval", "--model", model.toString(), "--episodes", "3", "--overwrite");
+        assertEquals(0, replaced.code(), replaced.all());
+        assertEquals(3, Json.parse(Files.readString(results)).get("episodes").asInt());
+    }
+
+    @Test
+    void anOutputThatCannotBeCreatedIsNamedWithWhatHappened(@TempDir Path dir) throws IOException {
+        Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
+        CliRun r = Jobs.run("eval", "--model", model.toString(), "--episodes", "2", "--out", "/proc/x/r.json");
+        assertEquals(2, r.code(), r.all());
+        assertEquals("error: no such file or folder: /proc/x", r.err().strip());
+    }
+
+    @Test
+    void aDataFileIsAnInputToo(@TempDir Path dir) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("omniglot"));
+        for (String zip : List.of("images_background.zip", "images_evaluation.zip")) {
+            Files.createSymbolicLink(data.resolve(zip), org.dl4jmeta.app.SharedData.omniglot().resolve(zip));
+        }
+        Path split = data.resolve("splits/vinyals/test.txt");
+        Files.createDirectories(split.getParent());
+        Files.copy(org.dl4jmeta.app.SharedData.omniglot().resolve("splits/vinyals/test.txt"), split);
+        byte[] before = Files.readAllBytes(split);
+        for (Path target : List.of(split, data.resolve("images_background.zip"))) {
+            CliRun r = Jobs.run("eval", "--model", "pretrained:omniglot-5way-1shot", "--data-dir", data.toString(),
+                    "--episodes", "2", "--out", target.toString(), "--overwrite");
+            assertEquals(2, r.code(), r.all());
+            assertTrue(r.err().contains("output " + target + " is the input "), r.err());
+        }
+        assertArrayEquals(before, Files.readAllBytes(split));
     }
 }

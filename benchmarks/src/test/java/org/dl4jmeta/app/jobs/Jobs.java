@@ -66,7 +66,7 @@ final class Jobs {
         MetaLearner l = DataSets.learner(c, DataSets.network(c));
         DataType dt = DataSets.dataType(c.doublePrecision());
         ModelFile.write(file, SavedModel.meta(l, l.initialise(seed, dt), c.toMap(),
-                Provenance.capture(Path.of("."), dt, seed, c.toMap(), Map.of())));
+                Provenance.capture(dt, seed, c.toMap(), Map.of())));
         return file;
     }
 }

@@ -45,9 +45,9 @@ class PretrainedModelTest {
         CliRun r = Jobs.run("adapt", "--model", "pretrained:omniglot-5way-1shot", "--support", support.toString(),
                 "--query", query.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.all());
-        assertEquals(15, r.out().lines().filter(l -> l.startsWith("file=")).count(), r.out());
-        String acc = r.out().lines().filter(l -> l.startsWith("query_accuracy=")).findFirst().orElseThrow();
-        double a = Double.parseDouble(acc.substring("query_accuracy=".length(), acc.indexOf(' ')));
+        assertEquals(15, r.out().lines().filter(l -> l.startsWith("{\"file\":")).count(), r.out());
+        String acc = r.out().lines().filter(l -> l.startsWith("{\"queryAccuracy\":")).findFirst().orElseThrow();
+        double a = org.dl4jmeta.io.Json.parse(acc).get("queryAccuracy").asDouble();
         assertTrue(a > 0.4, "chance is 0.2: " + r.out());
         assertEquals(ImagesForTests.SHAPES, ModelFile.read(out).classNames());
         assertEquals("ink", ModelFile.read(out).config().get("preprocessing"));

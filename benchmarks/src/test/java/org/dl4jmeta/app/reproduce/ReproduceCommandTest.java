@@ -75,6 +75,21 @@ class ReproduceCommandTest {
         assertEquals(3, j.get("testInnerSteps").asInt());
         assertEquals(98.3, j.get("paperAccuracy").asDouble(), 0);
         assertFalse(j.get("provenance").get("commit").asText().isEmpty());
+        // the result's own provenance spans the cell: from training's first start to the end of its evaluation,
+        // and checksums the data files that training and evaluation read
+        JsonNode prov = j.get("provenance");
+        String firstStart = j.get("training").get("firstStart").asText();
+        assertEquals(firstStart, prov.get("start").asText());
+        assertTrue(java.time.Instant.parse(prov.get("end").asText()).isAfter(java.time.Instant.parse(firstStart)),
+                prov.toString());
+        assertTrue(java.time.Instant.parse(prov.get("end").asText()).compareTo(java.time.Instant.parse(
+                j.get("evalProvenance").get("end").asText())) >= 0, "ends after the evaluation: " + prov);
+        assertEquals("aa3dd606ba74354a2afbacbb89a457bcb60b4848bf22a23cbd3965ea49117fb9",
+                prov.get("dataChecksums").get("images_background.zip").asText(), prov.toString());
+        for (String split : new String[] {"train", "test"}) {
+            assertTrue(prov.get("dataChecksums").path("splits/vinyals/" + split + ".txt").asText()
+                    .matches("[0-9a-f]{64}"), prov.toString());
+        }
         double acc = j.get("accuracy").asDouble();
         assertTrue(acc >= 0 && acc <= 1, "accuracy " + acc);
         JsonNode ev = Json.parse(Files.readString(Path.of(j.get("evalFile").asText())));
@@ -103,6 +118,7 @@ class ReproduceCommandTest {
         assertEquals("3it", k.get("budget").asText());
         assertEquals(3, k.get("training").get("iterations").asInt());
         assertEquals(3, ModelFile.read(ckpt).progress().iteration());
+        assertEquals(firstStart, k.get("provenance").get("start").asText(), "the start of the first session");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.datavec.image.loader.NativeImageLoader;
 import org.dl4jmeta.datasets.AreaResampler;
 import org.dl4jmeta.datasets.DatasetException;
+import org.dl4jmeta.datasets.ImageHeader;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -29,7 +30,8 @@ final class ImageDecoder {
      * @param file the image file
      * @param out destination of {@code 3*size*size} bytes
      * @param offset index of the first byte
-     * @throws DatasetException if the file cannot be read, is a truncated JPEG, or cannot be decoded (path named)
+     * @throws DatasetException if the file cannot be read, is a truncated JPEG, is too large
+     *     ({@link ImageHeader#MAX_PIXELS}) or cannot be decoded (path named)
      */
     void decode(Path file, byte[] out, int offset) throws DatasetException {
         byte[] bytes;
@@ -42,6 +44,7 @@ final class ImageDecoder {
             throw new DatasetException("Mini-ImageNet image " + file + " is truncated (" + bytes.length
                     + " bytes, no JPEG end-of-image marker); restore the file from your copy of Mini-ImageNet");
         }
+        ImageHeader.requireDecodable(bytes, "Mini-ImageNet image " + file);
         INDArray img;
         try {
             img = loader.asMatrix(new ByteArrayInputStream(bytes));

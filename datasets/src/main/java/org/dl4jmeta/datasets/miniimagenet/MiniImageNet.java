@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.dl4jmeta.datasets.DatasetException;
+import org.dl4jmeta.datasets.ImageCheck;
 import org.dl4jmeta.datasets.ParallelItems;
 import org.dl4jmeta.datasets.SplitSummary;
 
@@ -89,15 +90,13 @@ public final class MiniImageNet {
         if (!Files.isDirectory(dataDir)) {
             throw new DatasetException("Mini-ImageNet folder " + dataDir + " does not exist. " + layoutHelp(dataDir));
         }
-        Path csvFile = dataDir.resolve("splits/ravi/" + split + ".csv");
-        if (!Files.isRegularFile(csvFile)) {
-            csvFile = dataDir.resolve(split + ".csv");
-        }
-        if (!Files.isRegularFile(csvFile)) {
+        Path csvFile = csvFile(dataDir, split);
+        if (csvFile == null) {
             throw new DatasetException("Mini-ImageNet split file " + split + ".csv not found in "
                     + dataDir.resolve("splits/ravi") + " or " + dataDir + ". " + layoutHelp(dataDir));
         }
         RaviSplitCsv csv = RaviSplitCsv.read(csvFile);
+        requireDisjoint(dataDir, split, csv);
         List<RaviSplitCsv.Row> rows = csv.rows();
         RaviSplitCsv.Row first = rows.get(0);
         Layout layout = null;
@@ -136,6 +135,73 @@ public final class MiniImageNet {
                     + rows.size() + " images of split " + split + " are missing); restore them from your copy");
         }
         return new Resolved(csv, files, attrs);
+    }
+
+    /** @return the split's CSV, {@code splits/ravi/<split>.csv} or else {@code <split>.csv}, or null if neither */
+    private static Path csvFile(Path dataDir, String split) {
+        for (Path p : List.of(dataDir.resolve("splits/ravi/" + split + ".csv"), dataDir.resolve(split + ".csv"))) {
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Refuses a class (label) of a split that another split's CSV lists too: evaluating on classes seen in training
+     * would overstate accuracy. Absent CSVs are not compared.
+     */
+    private static void requireDisjoint(Path dataDir, String split, RaviSplitCsv csv) throws DatasetException {
+        for (String other : MiniImageNetConfig.SPLITS) {
+            Path otherFile = other.equals(split) ? null : csvFile(dataDir, other);
+            if (otherFile == null) {
+                continue;
+            }
+            RaviSplitCsv o = RaviSplitCsv.read(otherFile);
+            for (RaviSplitCsv.Row row : o.rows()) {
+                List<Integer> mine = csv.classes().get(row.label());
+                if (mine != null) {
+                    throw new DatasetException("Mini-ImageNet class '" + row.label() + "' is listed in both "
+                            + csv.file() + " (line " + csv.rows().get(mine.get(0)).line() + ") and " + otherFile
+                            + " (line " + row.line() + "); a class in two splits leaks one split into the other: "
+                            + "keep each class in one split only, as Ravi and Larochelle's CSVs do");
+                }
+            }
+        }
+    }
+
+    /**
+     * Verifies every image of the train, val and test splits by decoding it (as {@link #load} would, without the
+     * cache), and reports the ones that fail instead of stopping at the first.
+     *
+     * @param dataDir the Mini-ImageNet folder
+     * @return how many image files were decoded and, per bad one in split and CSV order, its error naming the file
+     * @throws DatasetException if a CSV is missing or malformed or an image is missing
+     * @throws IOException if decoding is interrupted
+     */
+    public static ImageCheck verifyImages(Path dataDir) throws IOException {
+        long images = 0;
+        List<String> problems = new ArrayList<>();
+        for (String split : MiniImageNetConfig.SPLITS) {
+            Resolved r = resolve(dataDir, split);
+            String[] bad = new String[r.files.length];
+            int size = MiniImageNetConfig.DEFAULT_IMAGE_SIZE;
+            ParallelItems.forEach("Mini-ImageNet images", r.files.length, () -> new ImageDecoder(size),
+                    (decoder, item) -> {
+                        try {
+                            decoder.decode(r.files[item], new byte[3 * size * size], 0);
+                        } catch (DatasetException e) {
+                            bad[item] = e.getMessage();
+                        }
+                    });
+            images += r.files.length;
+            for (String b : bad) {
+                if (b != null) {
+                    problems.add(b);
+                }
+            }
+        }
+        return new ImageCheck(images, problems);
     }
 
     /** Where a row's image file is, relative to the data folder. */

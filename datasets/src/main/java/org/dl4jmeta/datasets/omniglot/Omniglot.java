@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.dl4jmeta.datasets.DatasetException;
+import org.dl4jmeta.datasets.ImageCheck;
 import org.dl4jmeta.datasets.ParallelItems;
 import org.dl4jmeta.datasets.SplitSummary;
 
@@ -91,6 +92,7 @@ public final class Omniglot {
     public OmniglotImages load(OmniglotScheme scheme, String split) throws IOException {
         scheme.checkSplit(split);
         if (scheme == OmniglotScheme.VINYALS) {
+            requireDisjoint(split);
             return loadVinyals(splitFile(split), "omniglot/vinyals/" + split);
         }
         String set = split.equals("background") ? BACKGROUND : EVALUATION;
@@ -135,6 +137,7 @@ public final class Omniglot {
         if (scheme == OmniglotScheme.VINYALS) {
             try (Index index = Index.open(dataDir, List.of(BACKGROUND, EVALUATION))) {
                 for (String split : scheme.splits()) {
+                    requireDisjoint(split);
                     Path file = splitFile(split);
                     List<ClassSpec> classes = resolve(file, VinyalsSplitFile.read(file, dataDir), index);
                     out.add(new SplitSummary(split, classes.size(), countImages(classes, index)));
@@ -150,6 +153,90 @@ public final class Omniglot {
             }
         }
         return out;
+    }
+
+    /**
+     * Verifies every drawing of both image sets (what either scheme reads) by decoding it as {@link #load} would,
+     * and reports the ones that fail instead of stopping at the first.
+     *
+     * @return how many drawings were decoded and, per bad one in set and file order, its error naming the file
+     * @throws DatasetException if an image set is missing or a zip cannot be opened
+     * @throws IOException if listing fails otherwise
+     */
+    public ImageCheck verifyImages() throws IOException {
+        try (Index index = Index.open(dataDir, List.of(BACKGROUND, EVALUATION))) {
+            List<Located> located = new ArrayList<>(index.characters.values());
+            String[][] problems = new String[located.size()][];
+            ParallelItems.forEach("Omniglot images", located.size(), OmniglotDecoder::new, (decoder, ch) -> {
+                Located loc = located.get(ch);
+                float[] scratch = new float[IMAGE_SIZE * IMAGE_SIZE];
+                List<String> bad = new ArrayList<>();
+                for (String drawing : loc.drawings) {
+                    try {
+                        byte[] png;
+                        synchronized (loc.archive) {
+                            png = loc.archive.read(drawing);
+                        }
+                        decoder.decode(png, loc.archive.where(drawing), scratch, 0);
+                    } catch (IOException e) {
+                        bad.add(e.getMessage());
+                    }
+                }
+                problems[ch] = bad.toArray(String[]::new);
+            });
+            long images = located.stream().mapToLong(l -> l.drawings.size()).sum();
+            List<String> all = new ArrayList<>();
+            for (String[] p : problems) {
+                all.addAll(List.of(p));
+            }
+            return new ImageCheck(images, all);
+        }
+    }
+
+    /**
+     * The splits that must not share a character with a given Vinyals split: test with every other, train with
+     * val; trainval is train followed by val by definition, so it overlaps those two.
+     */
+    private static List<String> mustNotShare(String split) {
+        return switch (split) {
+            case "train" -> List.of("val", "test");
+            case "val" -> List.of("train", "test");
+            case "trainval" -> List.of("test");
+            default -> List.of("train", "val", "trainval");
+        };
+    }
+
+    /**
+     * Refuses a class (or another rotation of its character) of a split that another split lists too: evaluating
+     * on classes seen in training would overstate accuracy. Split files that are absent are not compared.
+     */
+    private void requireDisjoint(String split) throws DatasetException {
+        Path file = splitFile(split);
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        Map<String, VinyalsSplitFile.Line> mine = new LinkedHashMap<>();
+        for (VinyalsSplitFile.Line l : VinyalsSplitFile.read(file, dataDir)) {
+            mine.putIfAbsent(l.character(), l);
+        }
+        for (String other : mustNotShare(split)) {
+            Path otherFile = splitFile(other);
+            if (!Files.isRegularFile(otherFile)) {
+                continue;
+            }
+            for (VinyalsSplitFile.Line l : VinyalsSplitFile.read(otherFile, dataDir)) {
+                VinyalsSplitFile.Line m = mine.get(l.character());
+                if (m != null) {
+                    String what = m.text().equals(l.text()) ? "class '" + m.text() + "' is listed in both "
+                            + file + " (line " + m.line() + ") and " + otherFile + " (line " + l.line() + ")"
+                            : "character '" + m.character() + "' is in both " + file + " (line " + m.line() + ", '"
+                            + m.text() + "') and " + otherFile + " (line " + l.line() + ", '" + l.text() + "')";
+                    throw new DatasetException("Omniglot " + what + "; a class in two splits leaks one split into "
+                            + "the other: keep each character in one split only (the official files are disjoint: "
+                            + downloadCommand(dataDir) + ")");
+                }
+            }
+        }
     }
 
     private Path splitFile(String split) {

@@ -48,18 +48,23 @@ final class OmniglotDecoder {
      */
     void decode(byte[] png, String where, float[] out, int offset) throws DatasetException {
         BufferedImage img;
+        int w;
+        int h;
         try (MemoryCacheImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(png))) {
             reader.setInput(in, true, true);
-            img = reader.read(0);
+            // the header's size first: a PNG declaring 40000x40000 is refused before its pixels are allocated
+            w = reader.getWidth(0);
+            h = reader.getHeight(0);
+            img = w == ORIGINAL && h == ORIGINAL ? reader.read(0) : null;
         } catch (IOException | RuntimeException e) {
             throw new DatasetException("cannot decode Omniglot image " + where + " (" + e + "): the file is truncated "
                     + "or not a PNG; restore it from the official zip", e);
         } finally {
             reader.setInput(null);
         }
-        if (img.getWidth() != ORIGINAL || img.getHeight() != ORIGINAL) {
-            throw new DatasetException("Omniglot image " + where + " is " + img.getWidth() + "x" + img.getHeight()
-                    + ", expected " + ORIGINAL + "x" + ORIGINAL + " as in the official release");
+        if (img == null) {
+            throw new DatasetException("Omniglot image " + where + " is " + w + "x" + h + ", expected " + ORIGINAL
+                    + "x" + ORIGINAL + " as in the official release");
         }
         toInk(img);
         RESAMPLER.resample(ink, 0, out, offset);

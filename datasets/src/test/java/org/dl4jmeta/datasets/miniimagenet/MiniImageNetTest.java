@@ -23,6 +23,8 @@ import org.dl4jmeta.datasets.episode.Augmentations;
 import org.dl4jmeta.datasets.episode.EpisodeSampler;
 import org.dl4jmeta.datasets.episode.SamplerConfig;
 import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.datasets.DataInfo;
+import org.dl4jmeta.datasets.ImageCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -223,9 +225,7 @@ class MiniImageNetTest {
     @Test
     void describeCountsAndSamplerDrawsAugmentedEpisodes() throws IOException {
         Path data = standIn();
-        for (String split : List.of("val", "test")) {
-            Files.copy(data.resolve("splits/ravi/train.csv"), data.resolve("splits/ravi/" + split + ".csv"));
-        }
+        relabelledSplits(data);
         assertEquals(List.of(new SplitSummary("train", 3, 15), new SplitSummary("val", 3, 15),
                 new SplitSummary("test", 3, 15)), MiniImageNet.describe(data));
 
@@ -254,5 +254,52 @@ class MiniImageNetTest {
             assertEquals(a.className(c), b.className(c));
             assertEquals(a.classImages(c, DataType.FLOAT), b.classImages(c, DataType.FLOAT));
         }
+    }
+
+    /** val.csv and test.csv list the train images under other labels (the splits' classes are disjoint). */
+    private static void relabelledSplits(Path data) throws IOException {
+        List<String> train = Files.readAllLines(data.resolve("splits/ravi/train.csv"));
+        for (String split : List.of("val", "test")) {
+            List<String> lines = new ArrayList<>(List.of(train.get(0)));
+            for (String l : train.subList(1, train.size())) {
+                lines.add(l.replace(",n", "," + split + "-n"));
+            }
+            Files.write(data.resolve("splits/ravi/" + split + ".csv"), lines);
+        }
+    }
+
+    @Test
+    void aClassInTwoSplitsIsRefusedNamingItAndBothFiles() throws IOException {
+        Path data = standIn();
+        relabelledSplits(data);
+        Path test = data.resolve("splits/ravi/test.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(test));
+        lines.add("extra.jpg," + LABELS[1]);
+        Files.write(test, lines);
+        Path train = data.resolve("splits/ravi/train.csv");
+        DatasetException e = assertThrows(DatasetException.class, () -> MiniImageNet.load(config(data)));
+        assertTrue(e.getMessage().contains("class '" + LABELS[1] + "' is listed in both " + train + " (line 7) and "
+                + test + " (line 17)"), e.getMessage());
+        assertThrows(DatasetException.class, () -> MiniImageNet.describe(data));
+    }
+
+    @Test
+    void verifyDecodesEveryImageAndNamesTheBadOnes() throws IOException {
+        Path data = standIn();
+        relabelledSplits(data);
+        assertEquals(new ImageCheck(45, List.of()), DataInfo.verify("miniimagenet", data, null));
+        Path corrupt = data.resolve("images").resolve(filename(0, 2));
+        Files.writeString(corrupt, "not an image at all");
+        Path huge = data.resolve("images").resolve(filename(2, 4));
+        Files.write(huge, org.dl4jmeta.datasets.omniglot.PngHeaders.png(40000, 40000));
+        assertEquals(3, MiniImageNet.describe(data).size(), "counting does not decode");
+        ImageCheck check = DataInfo.verify("miniimagenet", data, "ravi");
+        assertEquals(45, check.images());
+        // each bad file is listed once per split that lists it: train, val, test
+        assertEquals(6, check.problems().size(), check.problems().toString());
+        assertTrue(check.problems().get(0).contains("cannot decode Mini-ImageNet image " + corrupt), check.problems()
+                .get(0));
+        assertTrue(check.problems().get(1).contains("Mini-ImageNet image " + huge + " is too large (40000 x 40000 "
+                + "pixels, limit 67108864"), check.problems().get(1));
     }
 }
