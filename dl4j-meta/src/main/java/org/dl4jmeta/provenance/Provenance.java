@@ -76,24 +76,6 @@ public record Provenance(String commit, String projectVersion, String nd4jVersio
     }
 
     /**
-     * The form of {@link #capture(DataType, long, Map, Map)} from before the commit was recorded at build time.
-     *
-     * @param workDir not used: the commit was that of the git repository holding this folder at run time, which is
-     *     a user's own project when the app runs from it; it is now the commit the app was built from
-     * @param dataType the job's data type
-     * @param seed the job's seed
-     * @param config the job's full configuration
-     * @param dataChecksums data file to SHA-256
-     * @return the provenance, without an end time
-     * @deprecated use {@link #capture(DataType, long, Map, Map)}
-     */
-    @Deprecated
-    public static Provenance capture(Path workDir, DataType dataType, long seed, Map<String, Object> config,
-                                     Map<String, String> dataChecksums) {
-        return capture(dataType, seed, config, dataChecksums);
-    }
-
-    /**
      * @param newStart when the job started, ISO-8601 (e.g. the first session of a resumed job)
      * @return a copy with that start time
      */

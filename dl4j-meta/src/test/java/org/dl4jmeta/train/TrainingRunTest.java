@@ -47,7 +47,7 @@ class TrainingRunTest {
         TrainingRun.Settings s = TrainingRun.Settings.builder(2, iterations, 5).valEvery(3).valEpisodes(4)
                 .checkpointEvery(2).build();
         return new TrainingRun(folder, LEARNERS, s, Map.of("note", "test"),
-                Provenance.capture(Path.of("."), DataType.DOUBLE, 5, Map.of(), Map.of()))
+                Provenance.capture(DataType.DOUBLE, 5, Map.of(), Map.of()))
                 .validation(TinyTasks.tasks(DataType.DOUBLE, 1, 2, 99));
     }
 
@@ -103,7 +103,7 @@ class TrainingRunTest {
             TrainingState state = new TrainingState(theta, new OuterOptimizer(new Adam(0.2), theta.length(),
                     DataType.DOUBLE), 0);
             TrainingRun.Outcome o = new TrainingRun(f, LEARNERS, s, Map.of(),
-                    Provenance.capture(Path.of("."), DataType.DOUBLE, 5, Map.of(), Map.of())).start(train(), state);
+                    Provenance.capture(DataType.DOUBLE, 5, Map.of(), Map.of())).start(train(), state);
             assertEquals(TrainingRun.Ending.DIVERGED, o.ending());
             assertTrue(o.problem().contains("above the bound 2.500"), o.problem());
             assertTrue(o.checkpointIteration() >= 2 && o.checkpointIteration() < o.iteration(), o.toString());

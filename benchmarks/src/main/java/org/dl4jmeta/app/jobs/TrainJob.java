@@ -139,7 +139,7 @@ final class TrainJob {
                 : List.of(config.trainSplit(), config.valSplit());
         Map<String, String> sums = DataSets.checksums(config.dataset(), dataDir, splits);
         Map<String, Object> configMap = config.toMap();
-        Provenance provenance = Provenance.capture(Path.of("."), dt, config.seed(), configMap, sums);
+        Provenance provenance = Provenance.capture(dt, config.seed(), configMap, sums);
         TrainingRun run = new TrainingRun(folder, factory, settings(), configMap, provenance).validation(val);
         changes.forEach((k, v) -> run.recordChange(k, v[0], v[1]));
         int startIteration = resumeFrom == null ? 0 : resumeFrom.progress().iteration();
@@ -192,7 +192,7 @@ final class TrainJob {
         cl.setErr(err);
         int code = cl.execute("--model", model.toString(), "--split", "test", "--episodes",
                 String.valueOf(config.testEpisodes()), "--inner-steps", String.valueOf(config.testInnerSteps()),
-                "--queries", "15", "--seed", "1", "--threads", String.valueOf(config.threads()), "--out",
+                "--queries", "15", "--seed", "1", "--threads", String.valueOf(config.threads()), "--overwrite", "--out",
                 runDir.resolve(TEST).toString());
         lines.toString().lines().forEach(l -> out.println("test_" + l));
         out.flush();

@@ -173,6 +173,11 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Path cfg = run.resolve("reproduce-train.json");
                 AtomicFiles.writeString(cfg, Json.write(trainConfig));
                 args.addAll(List.of("--config", cfg.toString()));
+                if (!modelThere) {
+                    // a cell killed before its first checkpoint left only its config and metrics: start it again
+                    // (a finished model without a checkpoint is never replaced; train then names it and --force)
+                    args.add("--overwrite");
+                }
             }
             int code = execute(new TrainCommand(), args, stderr);
             if (code == 1) {
