@@ -14,12 +14,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Plain (numeric, not differentiated) inner-loop SGD on a support set, shared by first-order MAML, Reptile and
- * test-time adaptation, with a cache of first-order graphs per batch size. Learners hold two: one with fused
- * backward ops for meta-training, and one whose results do not depend on the thread count for
+ * test-time adaptation, with a cache of first-order graphs per batch size, and the checks and metrics every learner
+ * needs. Public so that a learner outside this package is written like the built-in ones. Learners hold two: one
+ * with fused backward ops for meta-training, and one whose results do not depend on the thread count for
  * {@link MetaLearner#adapt} (see {@link LossGradGraph#LossGradGraph(Network, long, DataType, boolean)}).
- * Not thread-safe.
+ * Not thread-safe: one per learner.
  */
-final class InnerLoop {
+public final class InnerLoop {
 
     private final Network network;
     private final boolean fused;
@@ -29,12 +30,19 @@ final class InnerLoop {
      * @param network the network
      * @param fused whether the graphs use libnd4j's fused backward ops
      */
-    InnerLoop(Network network, boolean fused) {
+    public InnerLoop(Network network, boolean fused) {
         this.network = network;
         this.fused = fused;
     }
 
-    LossGradGraph graph(long batch, DataType dt) {
+    /**
+     * The loss-and-gradient graph for a batch size, built on first use and cached.
+     *
+     * @param batch the number of examples
+     * @param dt the data type of parameters and inputs
+     * @return the graph (run it with {@link LossGradGraph#run})
+     */
+    public LossGradGraph graph(long batch, DataType dt) {
         return graphs.computeIfAbsent(batch + "/" + dt, k -> new LossGradGraph(network, batch, dt, fused));
     }
 
@@ -49,8 +57,8 @@ final class InnerLoop {
      * @param gradsOut if not null, receives the support gradient of every step
      * @return phi_K
      */
-    ParamSet sgd(ParamSet theta, INDArray x, INDArray y, int steps, ToDoubleBiFunction<String, Integer> rate,
-                 List<ParamSet> gradsOut) {
+    public ParamSet sgd(ParamSet theta, INDArray x, INDArray y, int steps, ToDoubleBiFunction<String, Integer> rate,
+                        List<ParamSet> gradsOut) {
         return sgd(theta, x, y, steps, rate, gradsOut, null);
     }
 
@@ -59,10 +67,17 @@ final class InnerLoop {
      * loss each step starts from, so a caller needs no separate forward pass for the support loss at theta (the
      * first one).
      *
+     * @param theta meta-parameters (network parameters are read, never written)
+     * @param x support inputs
+     * @param y support targets
+     * @param steps number of steps
+     * @param rate step size of parameter {@code name} at step {@code k}
+     * @param gradsOut if not null, receives the support gradient of every step
      * @param lossesOut if not null, receives the support loss before every step
+     * @return phi_K
      */
-    ParamSet sgd(ParamSet theta, INDArray x, INDArray y, int steps, ToDoubleBiFunction<String, Integer> rate,
-                 List<ParamSet> gradsOut, List<Double> lossesOut) {
+    public ParamSet sgd(ParamSet theta, INDArray x, INDArray y, int steps, ToDoubleBiFunction<String, Integer> rate,
+                        List<ParamSet> gradsOut, List<Double> lossesOut) {
         ParamSet phi = theta.select(network.paramNames());
         LossGradGraph g = graph(x.size(0), theta.dataType());
         for (int k = 0; k < steps; k++) {
@@ -84,9 +99,13 @@ final class InnerLoop {
     /**
      * Validates a test-time adaptation request (steps, theta, support shapes) before any work.
      *
+     * @param theta meta-parameters
+     * @param x support inputs
+     * @param y support targets
+     * @param steps inner steps
      * @throws IllegalArgumentException naming the bad value
      */
-    void requireAdaptation(ParamSet theta, INDArray x, INDArray y, int steps) {
+    public void requireAdaptation(ParamSet theta, INDArray x, INDArray y, int steps) {
         if (steps < 1) {
             throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
         }
@@ -96,8 +115,13 @@ final class InnerLoop {
 
     /**
      * Checks that support inputs and targets fit the network and theta.
+     *
+     * @param theta meta-parameters
+     * @param x support inputs
+     * @param y support targets
+     * @throws IllegalArgumentException naming the bad shape or data type
      */
-    void requireSupport(ParamSet theta, INDArray x, INDArray y) {
+    public void requireSupport(ParamSet theta, INDArray x, INDArray y) {
         long[] in = network.inputShape();
         long[] got = Arrays.copyOfRange(x.shape(), 1, x.rank());
         if (!Arrays.equals(in, got)) {
@@ -119,8 +143,12 @@ final class InnerLoop {
 
     /**
      * Checks that an episode fits the network and theta's data type.
+     *
+     * @param theta meta-parameters
+     * @param e the episode
+     * @throws IllegalArgumentException naming the bad shape, ways or data type
      */
-    void requireEpisode(ParamSet theta, Episode e) {
+    public void requireEpisode(ParamSet theta, Episode e) {
         long[] in = network.inputShape();
         if (!Arrays.equals(in, e.inputShape())) {
             long[] want = new long[in.length + 1];
@@ -147,7 +175,7 @@ final class InnerLoop {
      * @param measure false: no pass, both NaN
      * @return {loss, accuracy}
      */
-    double[] queryAtTheta(ParamSet theta, Episode e, boolean measure) {
+    public double[] queryAtTheta(ParamSet theta, Episode e, boolean measure) {
         if (!measure) {
             return new double[] {Double.NaN, Double.NaN};
         }
@@ -164,16 +192,22 @@ final class InnerLoop {
      * @param measure false: no pass, NaN
      * @return the loss
      */
-    double supportLossAtTheta(ParamSet theta, Episode e, boolean measure) {
+    public double supportLossAtTheta(ParamSet theta, Episode e, boolean measure) {
         return measure ? graph(e.supportX().size(0), theta.dataType()).run(theta, e.supportX(), e.supportY(), false)
                 .loss() : Double.NaN;
     }
 
-    boolean classification() {
+    /** @return whether the network's loss is softmax cross-entropy, so accuracies mean something */
+    public boolean classification() {
         return "softmax-cross-entropy".equals(network.loss().id());
     }
 
-    double accuracy(INDArray output, INDArray targets) {
+    /**
+     * @param output network outputs [n, ways]
+     * @param targets one-hot targets [n, ways]
+     * @return the fraction of rows whose largest output is the target class; NaN for regression losses
+     */
+    public double accuracy(INDArray output, INDArray targets) {
         return classification() ? TaskMetrics.accuracy(output, targets) : Double.NaN;
     }
 }

@@ -1,6 +1,6 @@
 /**
- * Meta-training: the outer optimiser (ND4J's own updaters applied to the meta-gradient), the training state, the
- * meta-batch loop with its listeners and stop signal, and the worker pool that computes a meta-batch's tasks in
- * parallel.
+ * Meta-training: the meta-batch loop ({@link org.dl4jmeta.train.MetaTrainer}) that advances a training state, its
+ * listeners, metrics and stop signal. The training state and outer optimiser are in {@link org.dl4jmeta.optim}, the
+ * worker pool in {@link org.dl4jmeta.parallel}.
  */
 package org.dl4jmeta.train;
