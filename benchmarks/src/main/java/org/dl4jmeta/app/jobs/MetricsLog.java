@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 import org.dl4jmeta.io.AtomicFiles;
 import org.dl4jmeta.io.Json;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.train.IterationMetrics;
 import org.dl4jmeta.train.TrainingListener;
-import org.dl4jmeta.train.TrainingState;
 import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**

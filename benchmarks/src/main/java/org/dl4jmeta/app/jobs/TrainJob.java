@@ -25,15 +25,15 @@ import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.optim.OuterOptimizer;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.provenance.Provenance;
 import org.dl4jmeta.task.EpisodeSource;
 import org.dl4jmeta.train.IterationMetrics;
 import org.dl4jmeta.train.MetaTrainer;
 import org.dl4jmeta.train.NonFiniteLossException;
-import org.dl4jmeta.train.OuterOptimizer;
 import org.dl4jmeta.train.StopSignal;
 import org.dl4jmeta.train.TrainingListener;
-import org.dl4jmeta.train.TrainingState;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +72,7 @@ final class TrainJob {
 
     private Path runDir;
     private Network network;
-    /** The learner whose state (BI-MAML's phase) checkpoints save: the trainer's primary learner once training. */
+    /** The learner that checkpoints and model files describe: the trainer's primary learner once training. */
     private MetaLearner learner;
     private Provenance provenance;
     private Map<String, Object> configMap;
@@ -120,13 +120,8 @@ final class TrainJob {
         network = DataSets.network(config);
         learner = DataSets.learner(config, network);
         AlgorithmSpec spec = AlgorithmSpec.of(learner);
-        Map<String, Object> learnerState = resumeFrom == null ? Map.of() : resumeFrom.progress().learnerState();
-        AlgorithmSpec.restoreLearnerState(learner, learnerState);
-        Supplier<MetaLearner> factory = () -> {
-            MetaLearner l = spec.create(network);
-            AlgorithmSpec.restoreLearnerState(l, learnerState);
-            return l;
-        };
+        // learners keep no state: a checkpoint's learner state (BI-MAML's phase) is in the restored training state
+        Supplier<MetaLearner> factory = () -> spec.create(network);
         Path dataDir = config.dataDir() == null ? null : Path.of(config.dataDir());
         LOG.info("loading {} splits {} and {} from {}", config.dataset(), config.trainSplit(), config.valSplit(),
                 dataDir == null ? "code" : dataDir);
@@ -161,7 +156,8 @@ final class TrainJob {
             }
         } else {
             ParamSet theta = learner.initialise(config.seed(), dt);
-            state = new TrainingState(theta, new OuterOptimizer(DataSets.updater(config), theta.length(), dt), 0);
+            state = new TrainingState(theta, new OuterOptimizer(DataSets.updater(config), theta.length(), dt), 0,
+                    learner.initialState());
             firstStart = provenance.start();
         }
         AtomicFiles.writeString(runDir.resolve(CONFIG), Json.write(configMap));

@@ -19,8 +19,8 @@ class ProgressReporterTest {
         ProgressReporter p = new ProgressReporter(4, 1, term);
         org.dl4jmeta.model.ParamSet w = org.dl4jmeta.model.ParamSet.zeros(java.util.Map.of("w", new long[] {1}),
                 org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        org.dl4jmeta.train.TrainingState state = new org.dl4jmeta.train.TrainingState(w,
-                new org.dl4jmeta.train.OuterOptimizer(new org.nd4j.linalg.learning.config.Sgd(0.1), 1,
+        org.dl4jmeta.optim.TrainingState state = new org.dl4jmeta.optim.TrainingState(w,
+                new org.dl4jmeta.optim.OuterOptimizer(new org.nd4j.linalg.learning.config.Sgd(0.1), 1,
                         org.nd4j.linalg.api.buffer.DataType.FLOAT), 0);
         p.onStart(state);
         for (int i = 1; i <= 4; i++) {
