@@ -139,7 +139,8 @@ class UserExtensionTest {
         Network net = net();
         Maml maml = new Maml(net, MamlConfig.secondOrder(2, 0.2));
         ParamSet theta = maml.initialise(9, DataType.DOUBLE);
-        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, theta, tasks().episode(3), 6, 1e-6, 1e-10, 5);
+        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, MetaGradientCheck.Objective.META_OBJECTIVE, theta,
+                tasks().episode(3), 6, 1e-6, 1e-10, 5);
         assertTrue(r.maxRelativeError() < 1e-6, "max relative error " + r.maxRelativeError() + ": "
                 + r.directions());
     }
