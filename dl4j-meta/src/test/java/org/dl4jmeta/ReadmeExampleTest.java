@@ -12,12 +12,12 @@ import org.dl4jmeta.eval.EvaluationResult;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.optim.OuterOptimizer;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.EpisodeSource;
 import org.dl4jmeta.task.SyntheticTasks;
 import org.dl4jmeta.train.MetaTrainer;
-import org.dl4jmeta.train.OuterOptimizer;
-import org.dl4jmeta.train.TrainingState;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
@@ -33,7 +33,7 @@ class ReadmeExampleTest {
         EpisodeSource tasks = SyntheticTasks.templateTasks(new long[] {1, 28, 28}, 1, 20, 784, 5, 1, 15, 1.0,
                 DataType.FLOAT, 7);
         TrainingState state = new TrainingState(theta, new OuterOptimizer(new Adam(1e-3), theta.length(),
-                DataType.FLOAT), 0);
+                DataType.FLOAT), 0, maml.initialState());
         new MetaTrainer(maml, 2).addListener((m, s) -> System.out.println(m)).fit(state, tasks, 2);
         Episode task = tasks.episode(1_000_000);
         ParamSet before = state.theta().copy();

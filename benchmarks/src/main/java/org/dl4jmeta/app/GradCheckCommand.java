@@ -118,7 +118,9 @@ public final class GradCheckCommand implements Callable<Integer> {
                 Maml maml = new Maml(net, learnedStepSizes ? cfg.withLearnedStepSizes() : cfg);
                 ParamSet theta = maml.initialise(seed, DataType.DOUBLE);
                 header(out, theta.length());
-                yield MetaGradientCheck.check(maml, theta, e, directions, eps, 1e-10, seed + 2);
+                yield MetaGradientCheck.check(maml, algo == Algo.maml ? MetaGradientCheck.Objective.META_OBJECTIVE
+                        : MetaGradientCheck.Objective.QUERY_LOSS_AFTER_ADAPTATION, theta, e, directions, eps, 1e-10,
+                        seed + 2);
             }
             case imaml -> {
                 Imaml imaml = new Imaml(net, ImamlConfig.builder(lambda).optInnerSteps(innerSteps)

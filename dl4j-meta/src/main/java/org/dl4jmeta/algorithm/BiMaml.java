@@ -4,9 +4,6 @@ import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
-import org.dl4jmeta.train.IterationMetrics;
-import org.dl4jmeta.train.TrainingListener;
-import org.dl4jmeta.train.TrainingState;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -16,17 +13,41 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * iteration drops below epsilon0 the learner switches to phase 2, exact MAML ({@link Maml}), and records the
  * iteration; training stops once the MAML meta-gradient's norm is at most epsilon.
  *
- * <p>It is also a {@link TrainingListener}: register it on the {@code MetaTrainer} so it sees every iteration's
- * gradient norm. Stateful (the phase): call order is construct, register, train; not thread-safe.
+ * <p>The phase is a {@link State} in the training state, not in the learner: the trainer passes it to
+ * {@link #metaGradient(ParamSet, LearnerState, Episode, boolean)} and replaces it with {@link #afterIteration}, and
+ * checkpoints hold it. {@link LearnerState#NONE} counts as phase 1. Not thread-safe (graph caches): one instance per
+ * thread.
  */
-public final class BiMaml implements MetaLearner, TrainingListener {
+public final class BiMaml implements MetaLearner {
+
+    /**
+     * BI-MAML's state.
+     *
+     * @param phase 1 (plain gradient descent on f) or 2 (MAML on F)
+     * @param switchIteration the iteration at whose end phase 2 began, or -1 while in phase 1
+     */
+    public record State(int phase, int switchIteration) implements LearnerState {
+        /** Phase 1, not switched. */
+        public static final State INITIAL = new State(1, -1);
+
+        /**
+         * @throws IllegalArgumentException if the phase is not 1 or 2, or the switch iteration does not fit it
+         */
+        public State {
+            if (phase != 1 && phase != 2) {
+                throw new IllegalArgumentException("BI-MAML phase must be 1 or 2, got " + phase);
+            }
+            if (phase == 1 ? switchIteration != -1 : switchIteration < 0) {
+                throw new IllegalArgumentException("BI-MAML in phase " + phase + " needs switchIteration "
+                        + (phase == 1 ? "-1" : ">= 0") + ", got " + switchIteration);
+            }
+        }
+    }
 
     private final Network network;
     private final BiMamlConfig config;
     private final Maml maml;
     private final InnerLoop inner;
-    private int phase = 1;
-    private int switchIteration = -1;
 
     /**
      * @param network the network
@@ -37,6 +58,21 @@ public final class BiMaml implements MetaLearner, TrainingListener {
         this.config = java.util.Objects.requireNonNull(config, "config");
         this.maml = new Maml(network, config.maml());
         this.inner = new InnerLoop(network, true);
+    }
+
+    /**
+     * @param state a training state's learner state
+     * @return it as BI-MAML's state ({@link LearnerState#NONE} is phase 1)
+     * @throws IllegalArgumentException if it is another learner's state
+     */
+    public static State state(LearnerState state) {
+        if (state == LearnerState.NONE) {
+            return State.INITIAL;
+        }
+        if (state instanceof State s) {
+            return s;
+        }
+        throw new IllegalArgumentException("BI-MAML's state must be a BiMaml.State, got " + state);
     }
 
     @Override
@@ -52,16 +88,6 @@ public final class BiMaml implements MetaLearner, TrainingListener {
     /** @return the configuration */
     public BiMamlConfig config() {
         return config;
-    }
-
-    /** @return 1 (plain gradient descent on f) or 2 (MAML on F) */
-    public int phase() {
-        return phase;
-    }
-
-    /** @return the iteration at whose end phase 2 began, or -1 while in phase 1 */
-    public int switchIteration() {
-        return switchIteration;
     }
 
     @Override
@@ -80,8 +106,19 @@ public final class BiMaml implements MetaLearner, TrainingListener {
     }
 
     @Override
+    public LearnerState initialState() {
+        return State.INITIAL;
+    }
+
+    /** The meta-gradient of phase 1 (the initial state). */
+    @Override
     public MetaGradient metaGradient(ParamSet theta, Episode e, boolean preAdaptationMetrics) {
-        if (phase == 2) {
+        return metaGradient(theta, State.INITIAL, e, preAdaptationMetrics);
+    }
+
+    @Override
+    public MetaGradient metaGradient(ParamSet theta, LearnerState state, Episode e, boolean preAdaptationMetrics) {
+        if (state(state).phase() == 2) {
             return maml.metaGradient(theta, e, preAdaptationMetrics);
         }
         network.requireParams(theta, "theta");
@@ -97,16 +134,57 @@ public final class BiMaml implements MetaLearner, TrainingListener {
         return new MetaGradient(g, new TaskMetrics(supportLoss, r.loss(), acc, r.loss(), acc));
     }
 
+    /** Phase 1 ends after the first iteration whose averaged gradient's norm is below epsilon0. */
     @Override
-    public void iterationDone(IterationMetrics metrics, TrainingState state) {
-        if (phase == 1 && metrics.gradientNorm() < config.epsilon0()) {
-            phase = 2;
-            switchIteration = metrics.iteration();
-        }
+    public LearnerState afterIteration(LearnerState state, int iteration, double metaGradientNorm) {
+        State s = state(state);
+        return s.phase() == 1 && metaGradientNorm < config.epsilon0() ? new State(2, iteration) : s;
     }
 
+    /** In phase 2, after the switch iteration, once the MAML meta-gradient's norm is at most epsilon. */
     @Override
-    public boolean shouldStop(IterationMetrics metrics, TrainingState state) {
-        return phase == 2 && metrics.iteration() > switchIteration && metrics.gradientNorm() <= config.epsilon();
+    public boolean reachedGoal(LearnerState state, int iteration, double metaGradientNorm) {
+        State s = state(state);
+        return s.phase() == 2 && iteration > s.switchIteration() && metaGradientNorm <= config.epsilon();
+    }
+
+    /** Saves and restores BI-MAML as {@code bimaml}: its {@link BiMamlConfig} and its {@link State}. */
+    public static final class Type implements LearnerType<BiMamlConfig, BiMaml> {
+
+        @Override
+        public String id() {
+            return "bimaml";
+        }
+
+        @Override
+        public Class<BiMamlConfig> configClass() {
+            return BiMamlConfig.class;
+        }
+
+        @Override
+        public Class<BiMaml> learnerClass() {
+            return BiMaml.class;
+        }
+
+        /** Second-order MAML in phase 2; epsilon0 and epsilon 0 (phase 1 never ends, no early stop). */
+        @Override
+        public BiMamlConfig defaultConfig(int innerSteps, double innerStepSize) {
+            return new BiMamlConfig(MamlConfig.secondOrder(innerSteps, innerStepSize), 0, 0);
+        }
+
+        @Override
+        public BiMaml create(Network network, BiMamlConfig config) {
+            return new BiMaml(network, config);
+        }
+
+        @Override
+        public BiMamlConfig config(BiMaml learner) {
+            return learner.config();
+        }
+
+        @Override
+        public Class<State> stateClass() {
+            return State.class;
+        }
     }
 }

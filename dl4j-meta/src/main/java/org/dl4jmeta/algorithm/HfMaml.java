@@ -136,4 +136,43 @@ public final class HfMaml implements MetaLearner {
                 + 2 * config.rho() * config.innerStepSize() / batch.size() * sum;
         return config.stepConstant() / lTilde;
     }
+
+    /** Saves and restores HF-MAML as {@code hfmaml}: its {@link HfMamlConfig}. */
+    public static final class Type implements LearnerType<HfMamlConfig, HfMaml> {
+
+        @Override
+        public String id() {
+            return "hfmaml";
+        }
+
+        @Override
+        public Class<HfMamlConfig> configClass() {
+            return HfMamlConfig.class;
+        }
+
+        @Override
+        public Class<HfMaml> learnerClass() {
+            return HfMaml.class;
+        }
+
+        /** A fixed finite-difference step of 1e-3; HF-MAML takes exactly one inner step. */
+        @Override
+        public HfMamlConfig defaultConfig(int innerSteps, double innerStepSize) {
+            if (innerSteps != 1) {
+                throw new IllegalArgumentException("hfmaml takes exactly one inner step (Fallah et al. 2020), got "
+                        + "innerSteps " + innerSteps);
+            }
+            return HfMamlConfig.fixedDelta(innerStepSize, 1e-3);
+        }
+
+        @Override
+        public HfMaml create(Network network, HfMamlConfig config) {
+            return new HfMaml(network, config);
+        }
+
+        @Override
+        public HfMamlConfig config(HfMaml learner) {
+            return learner.config();
+        }
+    }
 }

@@ -173,4 +173,39 @@ public final class Imaml implements MetaLearner {
                 p -> h.run(phi, supportX, supportY, p).hessianVector().scalei(scale).axpyi(1 + config.cgDamping(), p),
                 v, config.cgIterations(), config.cgTolerance());
     }
+
+    /** Saves and restores iMAML as {@code imaml}: its {@link ImamlConfig}. */
+    public static final class Type implements LearnerType<ImamlConfig, Imaml> {
+
+        @Override
+        public String id() {
+            return "imaml";
+        }
+
+        @Override
+        public Class<ImamlConfig> configClass() {
+            return ImamlConfig.class;
+        }
+
+        @Override
+        public Class<Imaml> learnerClass() {
+            return Imaml.class;
+        }
+
+        /** Lambda 2 and the builder's other defaults (gradient descent, 5 CG iterations). */
+        @Override
+        public ImamlConfig defaultConfig(int innerSteps, double innerStepSize) {
+            return ImamlConfig.builder(2.0).optInnerSteps(innerSteps).optInnerStepSize(innerStepSize).build();
+        }
+
+        @Override
+        public Imaml create(Network network, ImamlConfig config) {
+            return new Imaml(network, config);
+        }
+
+        @Override
+        public ImamlConfig config(Imaml learner) {
+            return learner.config();
+        }
+    }
 }

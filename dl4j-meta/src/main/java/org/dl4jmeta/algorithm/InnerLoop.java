@@ -20,10 +20,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * HF-MAML and test-time adaptation: an {@link InnerUpdate} on ND4J arrays, with a cache of first-order graphs per
  * batch size. Learners hold two: one with fused backward ops for meta-training, and one whose results do not depend
  * on the thread count for {@link MetaLearner#adapt} (see
- * {@link LossGradGraph#LossGradGraph(Network, long, DataType, boolean)}).
- * Not thread-safe.
+ * {@link LossGradGraph#LossGradGraph(Network, long, DataType, boolean)}), and the checks and metrics every learner
+ * needs. Public so that a learner outside this package is written like the built-in ones.
+ * Not thread-safe: one per learner.
  */
-final class InnerLoop {
+public final class InnerLoop {
 
     private final Network network;
     private final boolean fused;
@@ -33,12 +34,17 @@ final class InnerLoop {
      * @param network the network
      * @param fused whether the graphs use libnd4j's fused backward ops
      */
-    InnerLoop(Network network, boolean fused) {
+    public InnerLoop(Network network, boolean fused) {
         this.network = network;
         this.fused = fused;
     }
 
-    LossGradGraph graph(long batch, DataType dt) {
+    /**
+     * @param batch examples per batch
+     * @param dt FLOAT or DOUBLE
+     * @return the cached first-order graph (loss and gradient) for that batch size
+     */
+    public LossGradGraph graph(long batch, DataType dt) {
         return graphs.computeIfAbsent(batch + "/" + dt, k -> new LossGradGraph(network, batch, dt, fused));
     }
 
@@ -49,7 +55,7 @@ final class InnerLoop {
      * @param gradients receives the support gradient of every step
      * @param iterates receives phi_k, the network parameters every step starts from
      */
-    record Trace(List<Double> losses, List<ParamSet> gradients, List<Map<String, INDArray>> iterates) {
+    public record Trace(List<Double> losses, List<ParamSet> gradients, List<Map<String, INDArray>> iterates) {
     }
 
     /**
@@ -66,7 +72,7 @@ final class InnerLoop {
      * @param trace if not null, receives each step's support loss, gradient and starting point
      * @return phi_K
      */
-    ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps, InnerUpdate update, int updateSteps,
+    public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps, InnerUpdate update, int updateSteps,
                    Trace trace) {
         Map<String, INDArray> phi = new LinkedHashMap<>();
         for (String n : network.paramNames()) {
@@ -104,7 +110,7 @@ final class InnerLoop {
      *
      * @throws IllegalArgumentException naming the bad value
      */
-    void requireAdaptation(ParamSet theta, INDArray x, INDArray y, int steps) {
+    public void requireAdaptation(ParamSet theta, INDArray x, INDArray y, int steps) {
         if (steps < 1) {
             throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
         }
@@ -115,7 +121,7 @@ final class InnerLoop {
     /**
      * Checks that support inputs and targets fit the network and theta.
      */
-    void requireSupport(ParamSet theta, INDArray x, INDArray y) {
+    public void requireSupport(ParamSet theta, INDArray x, INDArray y) {
         long[] in = network.inputShape();
         long[] got = Arrays.copyOfRange(x.shape(), 1, x.rank());
         if (!Arrays.equals(in, got)) {
@@ -138,7 +144,7 @@ final class InnerLoop {
     /**
      * Checks that an episode fits the network and theta's data type.
      */
-    void requireEpisode(ParamSet theta, Episode e) {
+    public void requireEpisode(ParamSet theta, Episode e) {
         long[] in = network.inputShape();
         if (!Arrays.equals(in, e.inputShape())) {
             long[] want = new long[in.length + 1];
@@ -165,7 +171,7 @@ final class InnerLoop {
      * @param measure false: no pass, both NaN
      * @return {loss, accuracy}
      */
-    double[] queryAtTheta(ParamSet theta, Episode e, boolean measure) {
+    public double[] queryAtTheta(ParamSet theta, Episode e, boolean measure) {
         if (!measure) {
             return new double[] {Double.NaN, Double.NaN};
         }
@@ -182,16 +188,22 @@ final class InnerLoop {
      * @param measure false: no pass, NaN
      * @return the loss
      */
-    double supportLossAtTheta(ParamSet theta, Episode e, boolean measure) {
+    public double supportLossAtTheta(ParamSet theta, Episode e, boolean measure) {
         return measure ? graph(e.supportX().size(0), theta.dataType()).run(theta, e.supportX(), e.supportY(), false)
                 .loss() : Double.NaN;
     }
 
-    boolean classification() {
+    /** @return whether the network's loss is softmax cross-entropy, so accuracies mean something */
+    public boolean classification() {
         return "softmax-cross-entropy".equals(network.loss().id());
     }
 
-    double accuracy(INDArray output, INDArray targets) {
+    /**
+     * @param output network outputs [n, ways]
+     * @param targets one-hot targets [n, ways]
+     * @return the fraction of rows whose largest output is the target class; NaN for regression losses
+     */
+    public double accuracy(INDArray output, INDArray targets) {
         return classification() ? TaskMetrics.accuracy(output, targets) : Double.NaN;
     }
 }

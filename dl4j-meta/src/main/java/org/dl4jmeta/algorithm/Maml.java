@@ -234,4 +234,47 @@ public final class Maml implements MetaLearner {
                 inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(grad, m);
     }
+
+    /**
+     * Saves and restores MAML as {@code maml}: its {@link MamlConfig}; first-order MAML is the alias {@code fomaml}
+     * ({@code firstOrder} set).
+     */
+    public static final class Type implements LearnerType<MamlConfig, Maml> {
+
+        @Override
+        public String id() {
+            return "maml";
+        }
+
+        @Override
+        public Class<MamlConfig> configClass() {
+            return MamlConfig.class;
+        }
+
+        @Override
+        public Class<Maml> learnerClass() {
+            return Maml.class;
+        }
+
+        /** Second order, the given fixed step size. */
+        @Override
+        public MamlConfig defaultConfig(int innerSteps, double innerStepSize) {
+            return MamlConfig.secondOrder(innerSteps, innerStepSize);
+        }
+
+        @Override
+        public Map<String, Map<String, Object>> aliases() {
+            return Map.of("fomaml", Map.of("firstOrder", true));
+        }
+
+        @Override
+        public Maml create(Network network, MamlConfig config) {
+            return new Maml(network, config);
+        }
+
+        @Override
+        public MamlConfig config(Maml learner) {
+            return learner.config();
+        }
+    }
 }

@@ -14,6 +14,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Implementations cache compiled graphs per episode shape and are not thread-safe: use one instance per
  * thread. Call order: {@link #initialise} (or load theta), then {@link #metaGradient} and {@link #adapt} in any
  * order. Neither method mutates theta.
+ *
+ * <p>A learner keeps no training state of its own: what changes during meta-training (e.g. BI-MAML's phase) is a
+ * {@link LearnerState} that the trainer holds, passes to
+ * {@link #metaGradient(ParamSet, LearnerState, Episode, boolean)} and advances with {@link #afterIteration};
+ * learners without one ignore it (the defaults).
  */
 public interface MetaLearner {
 
@@ -100,5 +105,56 @@ public interface MetaLearner {
      */
     default double outerStepScale(ParamSet theta, java.util.List<Episode> batch) {
         return 1.0;
+    }
+
+    /**
+     * @return the learner's state when meta-training starts (e.g. BI-MAML's phase 1); {@link LearnerState#NONE} by
+     *     default
+     */
+    default LearnerState initialState() {
+        return LearnerState.NONE;
+    }
+
+    /**
+     * The meta-gradient of one task in a given learner state. Default: the state is ignored,
+     * {@code metaGradient(theta, episode, preAdaptationMetrics)}.
+     *
+     * @param theta meta-parameters (not modified)
+     * @param state the learner's state for this iteration (from the training state)
+     * @param episode the task
+     * @param preAdaptationMetrics as in {@link #metaGradient(ParamSet, Episode, boolean)}
+     * @return the gradient in theta's layout, and metrics
+     * @throws IllegalArgumentException if theta or the episode do not fit the network, or the state is not this
+     *     learner's
+     */
+    default MetaGradient metaGradient(ParamSet theta, LearnerState state, Episode episode,
+                                      boolean preAdaptationMetrics) {
+        return metaGradient(theta, episode, preAdaptationMetrics);
+    }
+
+    /**
+     * The learner's state after an outer update, from the iteration's outcome. Called by the trainer once per
+     * iteration on one learner; the result goes into the training state. Default: unchanged.
+     *
+     * @param state the state the iteration's meta-gradients were computed in
+     * @param iteration the 1-based iteration just completed
+     * @param metaGradientNorm Euclidean norm of the averaged meta-gradient the outer optimiser applied
+     * @return the next state
+     */
+    default LearnerState afterIteration(LearnerState state, int iteration, double metaGradientNorm) {
+        return state;
+    }
+
+    /**
+     * Whether meta-training has reached the learner's own goal and should stop before its iteration budget (e.g.
+     * BI-MAML's gradient-norm target). Asked by the trainer after {@link #afterIteration}. Default: never.
+     *
+     * @param state the state after the iteration
+     * @param iteration the 1-based iteration just completed
+     * @param metaGradientNorm Euclidean norm of its averaged meta-gradient
+     * @return true to stop
+     */
+    default boolean reachedGoal(LearnerState state, int iteration, double metaGradientNorm) {
+        return false;
     }
 }

@@ -85,4 +85,38 @@ public final class Reptile implements MetaLearner {
                 inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(grad, m);
     }
+
+    /** Saves and restores Reptile as {@code reptile}: its {@link ReptileConfig}. */
+    public static final class Type implements LearnerType<ReptileConfig, Reptile> {
+
+        @Override
+        public String id() {
+            return "reptile";
+        }
+
+        @Override
+        public Class<ReptileConfig> configClass() {
+            return ReptileConfig.class;
+        }
+
+        @Override
+        public Class<Reptile> learnerClass() {
+            return Reptile.class;
+        }
+
+        @Override
+        public ReptileConfig defaultConfig(int innerSteps, double innerStepSize) {
+            return new ReptileConfig(innerSteps, innerStepSize);
+        }
+
+        @Override
+        public Reptile create(Network network, ReptileConfig config) {
+            return new Reptile(network, config);
+        }
+
+        @Override
+        public ReptileConfig config(Reptile learner) {
+            return learner.config();
+        }
+    }
 }

@@ -3,7 +3,6 @@ package org.dl4jmeta.check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.dl4jmeta.algorithm.Maml;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.ParamSet;
@@ -18,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * |analytic - numeric| / (|analytic| + |numeric|), counted as 0 when the absolute difference is below a floor
  * (DL4J's GradCheckUtil criterion).
  *
- * <p>For second-order MAML, x = theta and F(theta) = L_query(phi_K(theta)), the full meta-objective, so the check
+ * <p>What is differentiated is said by the caller ({@link Objective}): for second-order MAML (and any learner whose
+ * meta-gradient is exact) x = theta and F(theta) = L_query(phi_K(theta)), the full meta-objective, so the check
  * covers the unrolled inner loop and every layer's explicit backward pass. For first-order MAML the meta-gradient
  * is by definition grad L_query at the adapted phi_K, so x = phi_K and F = L_query. Double precision only: float32
  * finite differences cannot resolve 1e-6.
@@ -47,10 +47,22 @@ public final class MetaGradientCheck {
     public record Result(List<Direction> directions, double maxRelativeError) {
     }
 
+    /** What a learner's meta-gradient is the gradient of, and so what the check differentiates numerically. */
+    public enum Objective {
+        /** F(theta) = L_query(adapt(theta)), at theta: second-order MAML, or any learner with an exact gradient */
+        META_OBJECTIVE,
+        /**
+         * L_query at phi_K = adapt(theta), at phi_K, on the network parameters: first-order MAML's gradient by
+         * definition
+         */
+        QUERY_LOSS_AFTER_ADAPTATION
+    }
+
     /**
      * Runs the check.
      *
-     * @param learner a {@link Maml} learner (second or first order)
+     * @param learner the learner whose {@code metaGradient} and {@code adapt} are checked
+     * @param objective what its meta-gradient is the gradient of
      * @param theta meta-parameters in DOUBLE
      * @param episode a DOUBLE episode
      * @param directions number of random unit directions, &gt;= 1
@@ -58,10 +70,10 @@ public final class MetaGradientCheck {
      * @param absFloor absolute differences below this count as agreement (e.g. 1e-10)
      * @param seed seed of the directions
      * @return the comparisons
-     * @throws IllegalArgumentException for float32 inputs, a non-MAML learner, or bad counts
+     * @throws IllegalArgumentException for float32 inputs or bad counts
      */
-    public static Result check(MetaLearner learner, ParamSet theta, Episode episode, int directions, double eps,
-                               double absFloor, long seed) {
+    public static Result check(MetaLearner learner, Objective objective, ParamSet theta, Episode episode,
+                               int directions, double eps, double absFloor, long seed) {
         if (theta.dataType() != DataType.DOUBLE || episode.dataType() != DataType.DOUBLE) {
             throw new IllegalArgumentException("gradient checks need DOUBLE parameters and episodes, got theta "
                     + theta.dataType() + " and episode " + episode.dataType());
@@ -72,15 +84,12 @@ public final class MetaGradientCheck {
         if (!(eps > 0)) {
             throw new IllegalArgumentException("eps must be > 0, got " + eps);
         }
-        if (!(learner instanceof Maml maml)) {
-            throw new IllegalArgumentException("finite-difference checks support MAML and first-order MAML, got '"
-                    + learner.id() + "'");
-        }
+        java.util.Objects.requireNonNull(objective, "objective");
         ParamSet g = learner.metaGradient(theta, episode).gradient();
         LossGradGraph query = new LossGradGraph(learner.network(), episode.queryX().size(0), DataType.DOUBLE);
         ParamSet x;
         java.util.function.Function<ParamSet, Double> f;
-        if (maml.config().firstOrder()) {
+        if (objective == Objective.QUERY_LOSS_AFTER_ADAPTATION) {
             x = learner.adapt(theta, episode);
             g = g.select(learner.network().paramNames());
             f = p -> query.run(p, episode.queryX(), episode.queryY(), false).loss();

@@ -9,9 +9,9 @@ import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.algorithm.TaskMetrics;
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.parallel.WorkerPool;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.EpisodeSource;
-import org.dl4jmeta.train.WorkerPool;
 
 /**
  * Evaluates meta-parameters the way the papers do (Finn et al. 2017, section 5.2; 600 episodes in later work):

@@ -3,28 +3,21 @@ package org.dl4jmeta.io;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.dl4jmeta.algorithm.BiMaml;
-import org.dl4jmeta.algorithm.BiMamlConfig;
-import org.dl4jmeta.algorithm.HfMaml;
-import org.dl4jmeta.algorithm.HfMamlConfig;
-import org.dl4jmeta.algorithm.Imaml;
-import org.dl4jmeta.algorithm.ImamlConfig;
-import org.dl4jmeta.algorithm.Maml;
-import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.algorithm.LearnerState;
+import org.dl4jmeta.algorithm.LearnerType;
+import org.dl4jmeta.algorithm.LearnerTypes;
 import org.dl4jmeta.algorithm.MetaLearner;
-import org.dl4jmeta.algorithm.Reptile;
-import org.dl4jmeta.algorithm.ReptileConfig;
 import org.dl4jmeta.model.Network;
-import org.dl4jmeta.train.IterationMetrics;
 import org.nd4j.shade.jackson.core.type.TypeReference;
 
 /**
- * A meta-learner as data: its type and the fields of its configuration record, so a model file rebuilds the learner
- * (MAML and first-order MAML, Finn et al. 2017; Reptile, Nichol et al. 2018; iMAML, Rajeswaran et al. 2019;
- * HF-MAML, Fallah et al. 2020; BI-MAML) and test-time adaptation uses the step sizes it was meta-trained with.
+ * A meta-learner as data: its type id and the fields of its configuration record, so a model file rebuilds the
+ * learner and test-time adaptation uses the step sizes it was meta-trained with. Learner types come from the
+ * registry ({@link LearnerTypes}), built-in ones (MAML and first-order MAML, Finn et al. 2017; Reptile, Nichol et
+ * al. 2018; iMAML, Rajeswaran et al. 2019; HF-MAML, Fallah et al. 2020; BI-MAML) and registered user ones alike.
+ * Also converts a learner's {@link LearnerState} to and from the fields checkpoints store.
  *
- * @param type {@code maml} (first order is a field of its config), {@code reptile}, {@code imaml}, {@code hfmaml}
- *     or {@code bimaml}
+ * @param type a learner type id, e.g. {@code maml} (first order is a field of its config)
  * @param config the configuration record's fields by name
  */
 public record AlgorithmSpec(String type, Map<String, Object> config) {
@@ -44,26 +37,82 @@ public record AlgorithmSpec(String type, Map<String, Object> config) {
      *
      * @param learner the learner
      * @return its spec
-     * @throws IllegalArgumentException if the learner type cannot be described, naming it
+     * @throws IllegalArgumentException if no registered learner type saves the learner's class, naming it and the
+     *     types found
      */
     public static AlgorithmSpec of(MetaLearner learner) {
-        if (learner instanceof Maml m) {
-            return new AlgorithmSpec("maml", fields(m.config()));
-        } else if (learner instanceof Reptile r) {
-            return new AlgorithmSpec("reptile", fields(r.config()));
-        } else if (learner instanceof Imaml i) {
-            return new AlgorithmSpec("imaml", fields(i.config()));
-        } else if (learner instanceof HfMaml h) {
-            return new AlgorithmSpec("hfmaml", fields(h.config()));
-        } else if (learner instanceof BiMaml b) {
-            return new AlgorithmSpec("bimaml", fields(b.config()));
-        }
-        throw new IllegalArgumentException("meta-learner " + learner.getClass().getName() + " ('" + learner.id()
-                + "') cannot be saved in a model file; supported: Maml, Reptile, Imaml, HfMaml, BiMaml");
+        return new AlgorithmSpec(LearnerTypes.of(learner).id(), fields(LearnerTypes.config(learner)));
     }
 
-    private static Map<String, Object> fields(Record config) {
+    /**
+     * A learner's configuration from a name and settings, as {@code train} builds it: the type's
+     * {@link LearnerType#defaultConfig} for the inner steps and step size, then the alias's preset fields (e.g.
+     * {@code fomaml}: firstOrder), then {@code overrides} (configuration record fields by name; nested records as
+     * nested maps, merged field by field).
+     *
+     * @param name a learner type id or alias
+     * @param innerSteps inner steps in meta-training
+     * @param innerStepSize inner step size alpha
+     * @param overrides configuration fields to set
+     * @return the validated spec
+     * @throws IllegalArgumentException if the name is unknown (naming it and the learners found), a field is unknown
+     *     or a value is invalid (the record's own validation names it)
+     */
+    public static AlgorithmSpec configure(String name, int innerSteps, double innerStepSize,
+                                          Map<String, Object> overrides) {
+        LearnerTypes.Named n = LearnerTypes.named(name);
+        Map<String, Object> fields = fields(n.type().defaultConfig(innerSteps, innerStepSize));
+        merge(fields, n.preset());
+        merge(fields, overrides);
+        AlgorithmSpec spec = new AlgorithmSpec(n.type().id(), fields);
+        spec.configRecord();
+        return spec;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void merge(Map<String, Object> into, Map<String, Object> from) {
+        for (Map.Entry<String, Object> e : from.entrySet()) {
+            Object old = into.get(e.getKey());
+            if (old instanceof Map<?, ?> o && e.getValue() instanceof Map<?, ?> v) {
+                Map<String, Object> nested = new LinkedHashMap<>((Map<String, Object>) o);
+                merge(nested, (Map<String, Object>) v);
+                into.put(e.getKey(), nested);
+            } else {
+                into.put(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static Map<String, Object> fields(Object config) {
         return new LinkedHashMap<>(Json.mapper().convertValue(config, MAP));
+    }
+
+    /** @return the registered learner type of this spec */
+    public LearnerType<?, ?> learnerType() {
+        return LearnerTypes.get(type);
+    }
+
+    /**
+     * @return the configuration as its record
+     * @throws IllegalArgumentException if the type is unknown or a field is missing, unknown or invalid
+     */
+    public Record configRecord() {
+        Class<? extends Record> c = learnerType().configClass();
+        try {
+            return Json.mapper().convertValue(config, c);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid " + type + " configuration " + config + ": "
+                    + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return m == null ? root.toString() : m.lines().findFirst().orElse(m);
     }
 
     /**
@@ -71,76 +120,52 @@ public record AlgorithmSpec(String type, Map<String, Object> config) {
      *
      * @param network the network it meta-learns
      * @return the learner
-     * @throws IllegalArgumentException if the type is unknown or a configuration field is missing or invalid (the
-     *     record's own validation names the value)
+     * @throws IllegalArgumentException if the type is unknown (naming it and the types found) or a configuration
+     *     field is missing or invalid (the record's own validation names the value)
      */
     public MetaLearner create(Network network) {
-        return switch (type) {
-            case "maml" -> new Maml(network, config(MamlConfig.class));
-            case "reptile" -> new Reptile(network, config(ReptileConfig.class));
-            case "imaml" -> new Imaml(network, config(ImamlConfig.class));
-            case "hfmaml" -> new HfMaml(network, config(HfMamlConfig.class));
-            case "bimaml" -> new BiMaml(network, config(BiMamlConfig.class));
-            default -> throw new IllegalArgumentException("unknown algorithm type '" + type
-                    + "'; known: maml, reptile, imaml, hfmaml, bimaml");
-        };
+        return LearnerTypes.create(learnerType(), network, configRecord());
     }
 
-    private <T> T config(Class<T> c) {
+    /**
+     * A learner state as the fields a checkpoint stores.
+     *
+     * @param state a state of this spec's learner type ({@link LearnerState#NONE} for none)
+     * @return name to value (empty for {@link LearnerState#NONE})
+     * @throws IllegalArgumentException if the state is neither NONE nor of the type's state class
+     */
+    public Map<String, Object> saveState(LearnerState state) {
+        if (state == LearnerState.NONE) {
+            return Map.of();
+        }
+        Class<? extends LearnerState> c = learnerType().stateClass();
+        if (!c.isInstance(state)) {
+            throw new IllegalArgumentException("learner type " + type + " keeps a " + c.getSimpleName()
+                    + ", got state " + state);
+        }
+        return fields(state);
+    }
+
+    /**
+     * Restores what {@link #saveState} stored.
+     *
+     * @param saved the stored fields (empty: {@link LearnerState#NONE}, which a learner reads as its initial state)
+     * @return the state
+     * @throws IllegalArgumentException if the fields do not make a state of this type (naming them)
+     */
+    public LearnerState restoreState(Map<String, Object> saved) {
+        if (saved.isEmpty()) {
+            return LearnerState.NONE;
+        }
+        Class<? extends LearnerState> c = learnerType().stateClass();
+        if (c == LearnerState.None.class) {
+            throw new IllegalArgumentException("learner type " + type + " keeps no state, got " + saved);
+        }
         try {
-            return Json.mapper().convertValue(config, c);
+            return Json.mapper().convertValue(saved, c);
         } catch (IllegalArgumentException e) {
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            throw new IllegalArgumentException("invalid " + type + " configuration " + config + ": "
-                    + root.getMessage(), e);
-        }
-    }
-
-    /**
-     * The state a learner keeps between iterations, for checkpoints: BI-MAML's phase and switch iteration; empty for
-     * stateless learners.
-     *
-     * @param learner the learner
-     * @return name to value
-     */
-    public static Map<String, Object> learnerState(MetaLearner learner) {
-        if (learner instanceof BiMaml b) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("phase", b.phase());
-            m.put("switchIteration", b.switchIteration());
-            return m;
-        }
-        return Map.of();
-    }
-
-    /**
-     * Restores what {@link #learnerState} saved into a freshly built learner.
-     *
-     * @param learner a learner built by {@link #create}, before training resumes
-     * @param state the saved state
-     * @throws IllegalArgumentException if the state does not fit the learner
-     */
-    public static void restoreLearnerState(MetaLearner learner, Map<String, Object> state) {
-        if (!(learner instanceof BiMaml b)) {
-            if (!state.isEmpty()) {
-                throw new IllegalArgumentException("learner '" + learner.id() + "' keeps no state, got " + state);
-            }
-            return;
-        }
-        int phase = ((Number) state.getOrDefault("phase", 1)).intValue();
-        int switchIteration = ((Number) state.getOrDefault("switchIteration", -1)).intValue();
-        if (phase == 2 && b.phase() == 1) {
-            // BI-MAML switches when an iteration's gradient norm falls below epsilon0; replaying that observation
-            // at the saved iteration restores phase and switch iteration through its public contract.
-            b.iterationDone(new IterationMetrics(switchIteration, 0, 0, 0, 0, 0, 0, 0), null);
-        }
-        if (b.phase() != phase || b.switchIteration() != switchIteration) {
-            throw new IllegalArgumentException("cannot restore BI-MAML to phase " + phase + " (switched at "
-                    + switchIteration + "); the learner is in phase " + b.phase() + " (epsilon0 = "
-                    + b.config().epsilon0() + ")");
+            throw new IllegalArgumentException("invalid " + type + " learner state " + saved + ": "
+                    + rootMessage(e), e);
         }
     }
 }

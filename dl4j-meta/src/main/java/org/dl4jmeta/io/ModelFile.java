@@ -298,6 +298,10 @@ public final class ModelFile {
         try {
             Network network = netSpec.toNetwork();
             network.requireParams(params, "parameters");
+            algo.configRecord();
+            if (progress != null) {
+                algo.restoreState(progress.learnerState());
+            }
             return new SavedModel(kind, netSpec, algo, params, config, prov, classes, opt, progress);
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, "is inconsistent: " + e.getMessage(), e);

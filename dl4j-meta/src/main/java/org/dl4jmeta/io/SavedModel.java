@@ -7,9 +7,9 @@ import java.util.Objects;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.optim.OuterOptimizer;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.provenance.Provenance;
-import org.dl4jmeta.train.OuterOptimizer;
-import org.dl4jmeta.train.TrainingState;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 
@@ -88,7 +88,8 @@ public record SavedModel(Kind kind, NetworkSpec network, AlgorithmSpec algorithm
      * @param metaBatchSize B
      * @param seed the seed of the training episode stream
      * @param episodesConsumed iteration times B: the index of the next training episode
-     * @param learnerState state the learner keeps between iterations ({@link AlgorithmSpec#learnerState})
+     * @param learnerState the learner's own state (e.g. BI-MAML's phase) as {@link AlgorithmSpec#saveState}
+     *     stores it; empty for learners that keep none
      * @param extras job state, e.g. the best validation accuracy so far
      */
     public record TrainingProgress(int iteration, int metaBatchSize, long seed, long episodesConsumed,
@@ -171,8 +172,8 @@ public record SavedModel(Kind kind, NetworkSpec network, AlgorithmSpec algorithm
     /**
      * Everything needed to resume meta-training exactly.
      *
-     * @param learner the meta-learner (its state, e.g. BI-MAML's phase, is saved)
-     * @param state theta, optimiser and iteration
+     * @param learner the meta-learner
+     * @param state theta, optimiser, iteration and the learner's state (e.g. BI-MAML's phase)
      * @param metaBatchSize B
      * @param seed the training episode stream's seed
      * @param config the job's configuration
@@ -184,9 +185,10 @@ public record SavedModel(Kind kind, NetworkSpec network, AlgorithmSpec algorithm
                                         Map<String, Object> config, Provenance provenance,
                                         Map<String, Object> extras) {
         OuterOptimizer opt = state.optimizer();
+        AlgorithmSpec algorithm = AlgorithmSpec.of(learner);
         TrainingProgress p = new TrainingProgress(state.iteration(), metaBatchSize, seed,
-                (long) state.iteration() * metaBatchSize, AlgorithmSpec.learnerState(learner), extras);
-        return new SavedModel(Kind.CHECKPOINT, NetworkSpec.of(learner.network()), AlgorithmSpec.of(learner),
+                (long) state.iteration() * metaBatchSize, algorithm.saveState(state.learnerState()), extras);
+        return new SavedModel(Kind.CHECKPOINT, NetworkSpec.of(learner.network()), algorithm,
                 state.theta().copy(), config, provenance, List.of(), new OptimizerSnapshot(opt.config(), opt.state()),
                 p);
     }
@@ -197,20 +199,19 @@ public record SavedModel(Kind kind, NetworkSpec network, AlgorithmSpec algorithm
     }
 
     /**
-     * @return a fresh learner for this model (one per thread), with any saved learner state restored
+     * @return a fresh learner for this model (one per thread; learners keep no training state, a checkpoint's
+     *     learner state is in {@link #restoreTrainingState})
      * @throws IllegalArgumentException if the algorithm cannot be rebuilt
      */
     public MetaLearner createLearner() {
-        MetaLearner l = algorithm.create(buildNetwork());
-        if (progress != null) {
-            AlgorithmSpec.restoreLearnerState(l, progress.learnerState());
-        }
-        return l;
+        return algorithm.create(buildNetwork());
     }
 
     /**
-     * @return the training state of a checkpoint: a copy of theta, the restored optimiser and the iteration
+     * @return the training state of a checkpoint: a copy of theta, the restored optimiser, the iteration and the
+     *     learner's state
      * @throws IllegalStateException if this is not a checkpoint
+     * @throws IllegalArgumentException if the saved learner state does not fit the learner type
      */
     public TrainingState restoreTrainingState() {
         if (kind != Kind.CHECKPOINT) {
@@ -218,7 +219,7 @@ public record SavedModel(Kind kind, NetworkSpec network, AlgorithmSpec algorithm
         }
         ParamSet theta = parameters.copy();
         OuterOptimizer opt = OuterOptimizer.restore(optimizer.updater(), theta.length(), optimizer.state());
-        return new TrainingState(theta, opt, progress.iteration());
+        return new TrainingState(theta, opt, progress.iteration(), algorithm.restoreState(progress.learnerState()));
     }
 
     /**

@@ -160,4 +160,28 @@ public final class BatchNorm implements Layer {
             }
         };
     }
+
+    /** Saves and restores {@link BatchNorm} in model files as type {@code batchnorm}: eps. */
+    public static final class Type implements LayerType<BatchNorm> {
+
+        @Override
+        public String id() {
+            return "batchnorm";
+        }
+
+        @Override
+        public Class<BatchNorm> layerClass() {
+            return BatchNorm.class;
+        }
+
+        @Override
+        public Map<String, Object> settings(BatchNorm layer) {
+            return Map.of("eps", layer.eps());
+        }
+
+        @Override
+        public BatchNorm create(String name, Map<String, Object> settings) {
+            return new BatchNorm(name, LayerSettings.of(id(), name, settings, "eps").real("eps"));
+        }
+    }
 }

@@ -235,4 +235,34 @@ public final class Conv2d implements Layer {
             }
         };
     }
+
+    /** Saves and restores {@link Conv2d} in model files as type {@code conv2d}: units (filters), kernel, stride and bias. */
+    public static final class Type implements LayerType<Conv2d> {
+
+        @Override
+        public String id() {
+            return "conv2d";
+        }
+
+        @Override
+        public Class<Conv2d> layerClass() {
+            return Conv2d.class;
+        }
+
+        @Override
+        public Map<String, Object> settings(Conv2d layer) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("units", layer.outChannels());
+            m.put("kernel", layer.kernel());
+            m.put("stride", layer.stride());
+            m.put("bias", layer.hasBias());
+            return m;
+        }
+
+        @Override
+        public Conv2d create(String name, Map<String, Object> settings) {
+            LayerSettings s = LayerSettings.of(id(), name, settings, "units", "kernel", "stride", "bias");
+            return new Conv2d(name, s.integer("units"), s.integer("kernel"), s.integer("stride"), s.bool("bias"));
+        }
+    }
 }

@@ -99,4 +99,32 @@ public final class Dense implements Layer {
             }
         };
     }
+
+    /** Saves and restores {@link Dense} in model files as type {@code dense}: units (outputs) and bias. */
+    public static final class Type implements LayerType<Dense> {
+
+        @Override
+        public String id() {
+            return "dense";
+        }
+
+        @Override
+        public Class<Dense> layerClass() {
+            return Dense.class;
+        }
+
+        @Override
+        public Map<String, Object> settings(Dense layer) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("units", layer.outputs());
+            m.put("bias", layer.hasBias());
+            return m;
+        }
+
+        @Override
+        public Dense create(String name, Map<String, Object> settings) {
+            LayerSettings s = LayerSettings.of(id(), name, settings, "units", "bias");
+            return new Dense(name, s.integer("units"), s.bool("bias"));
+        }
+    }
 }

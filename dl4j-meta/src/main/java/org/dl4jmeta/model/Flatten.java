@@ -57,4 +57,29 @@ public final class Flatten implements Layer {
             }
         };
     }
+
+    /** Saves and restores {@link Flatten} in model files as type {@code flatten}: no settings. */
+    public static final class Type implements LayerType<Flatten> {
+
+        @Override
+        public String id() {
+            return "flatten";
+        }
+
+        @Override
+        public Class<Flatten> layerClass() {
+            return Flatten.class;
+        }
+
+        @Override
+        public Map<String, Object> settings(Flatten layer) {
+            return Map.of();
+        }
+
+        @Override
+        public Flatten create(String name, Map<String, Object> settings) {
+            LayerSettings.of(id(), name, settings);
+            return new Flatten(name);
+        }
+    }
 }

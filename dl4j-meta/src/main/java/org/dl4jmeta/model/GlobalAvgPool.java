@@ -69,4 +69,29 @@ public final class GlobalAvgPool implements Layer {
             }
         };
     }
+
+    /** Saves and restores {@link GlobalAvgPool} in model files as type {@code globalavgpool}: no settings. */
+    public static final class Type implements LayerType<GlobalAvgPool> {
+
+        @Override
+        public String id() {
+            return "globalavgpool";
+        }
+
+        @Override
+        public Class<GlobalAvgPool> layerClass() {
+            return GlobalAvgPool.class;
+        }
+
+        @Override
+        public Map<String, Object> settings(GlobalAvgPool layer) {
+            return Map.of();
+        }
+
+        @Override
+        public GlobalAvgPool create(String name, Map<String, Object> settings) {
+            LayerSettings.of(id(), name, settings);
+            return new GlobalAvgPool(name);
+        }
+    }
 }

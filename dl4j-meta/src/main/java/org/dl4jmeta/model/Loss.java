@@ -39,24 +39,30 @@ public interface Loss {
      * @return the classification loss of the papers
      */
     static Loss softmaxCrossEntropy() {
-        return new Loss() {
-            @Override
-            public Built build(SameDiff sd, SDVariable z, SDVariable y, long n) {
-                // log softmax(z) = (z - m) - log sum exp(z - m), m the row maximum. ND4J's logSoftmax underflows
-                // to -infinity in float32 for very negative logits (and 0 * -inf = NaN), and logSoftmax(x, 1)
-                // breaks createGradFunction; this form is stable and its derivative through m cancels exactly.
-                SDVariable shifted = z.sub(sd.max(z, true, 1));
-                SDVariable logp = shifted.sub(sd.math.log(sd.sum(sd.math.exp(shifted), true, 1)));
-                SDVariable loss = sd.sum(y.mul(logp)).mul(-1.0 / n);
-                SDVariable dz = sd.math.exp(logp).sub(y).mul(1.0 / n);
-                return new Built(loss, dz);
-            }
+        return new SoftmaxCrossEntropy();
+    }
 
-            @Override
-            public String id() {
-                return "softmax-cross-entropy";
-            }
-        };
+    /**
+     * Softmax cross-entropy as a class, so that {@link Losses} finds it through its service file; use
+     * {@link #softmaxCrossEntropy()}.
+     */
+    final class SoftmaxCrossEntropy implements Loss {
+        @Override
+        public Built build(SameDiff sd, SDVariable z, SDVariable y, long n) {
+            // log softmax(z) = (z - m) - log sum exp(z - m), m the row maximum. ND4J's logSoftmax underflows
+            // to -infinity in float32 for very negative logits (and 0 * -inf = NaN), and logSoftmax(x, 1)
+            // breaks createGradFunction; this form is stable and its derivative through m cancels exactly.
+            SDVariable shifted = z.sub(sd.max(z, true, 1));
+            SDVariable logp = shifted.sub(sd.math.log(sd.sum(sd.math.exp(shifted), true, 1)));
+            SDVariable loss = sd.sum(y.mul(logp)).mul(-1.0 / n);
+            SDVariable dz = sd.math.exp(logp).sub(y).mul(1.0 / n);
+            return new Built(loss, dz);
+        }
+
+        @Override
+        public String id() {
+            return "softmax-cross-entropy";
+        }
     }
 
     /**
@@ -66,18 +72,24 @@ public interface Loss {
      * @return the regression loss
      */
     static Loss squaredError() {
-        return new Loss() {
-            @Override
-            public Built build(SameDiff sd, SDVariable z, SDVariable y, long n) {
-                SDVariable r = z.sub(y);
-                SDVariable loss = sd.sum(r.mul(r)).mul(0.5 / n);
-                return new Built(loss, r.mul(1.0 / n));
-            }
+        return new SquaredError();
+    }
 
-            @Override
-            public String id() {
-                return "squared-error";
-            }
-        };
+    /**
+     * Squared error as a class, so that {@link Losses} finds it through its service file; use
+     * {@link #squaredError()}.
+     */
+    final class SquaredError implements Loss {
+        @Override
+        public Built build(SameDiff sd, SDVariable z, SDVariable y, long n) {
+            SDVariable r = z.sub(y);
+            SDVariable loss = sd.sum(r.mul(r)).mul(0.5 / n);
+            return new Built(loss, r.mul(1.0 / n));
+        }
+
+        @Override
+        public String id() {
+            return "squared-error";
+        }
     }
 }

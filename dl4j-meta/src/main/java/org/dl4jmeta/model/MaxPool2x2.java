@@ -97,4 +97,29 @@ public final class MaxPool2x2 implements Layer {
             }
         };
     }
+
+    /** Saves and restores {@link MaxPool2x2} in model files as type {@code maxpool2x2}: no settings. */
+    public static final class Type implements LayerType<MaxPool2x2> {
+
+        @Override
+        public String id() {
+            return "maxpool2x2";
+        }
+
+        @Override
+        public Class<MaxPool2x2> layerClass() {
+            return MaxPool2x2.class;
+        }
+
+        @Override
+        public Map<String, Object> settings(MaxPool2x2 layer) {
+            return Map.of();
+        }
+
+        @Override
+        public MaxPool2x2 create(String name, Map<String, Object> settings) {
+            LayerSettings.of(id(), name, settings);
+            return new MaxPool2x2(name);
+        }
+    }
 }

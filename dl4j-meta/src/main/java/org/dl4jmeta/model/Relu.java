@@ -74,4 +74,29 @@ public final class Relu implements Layer {
             }
         };
     }
+
+    /** Saves and restores {@link Relu} in model files as type {@code relu}: no settings. */
+    public static final class Type implements LayerType<Relu> {
+
+        @Override
+        public String id() {
+            return "relu";
+        }
+
+        @Override
+        public Class<Relu> layerClass() {
+            return Relu.class;
+        }
+
+        @Override
+        public Map<String, Object> settings(Relu layer) {
+            return Map.of();
+        }
+
+        @Override
+        public Relu create(String name, Map<String, Object> settings) {
+            LayerSettings.of(id(), name, settings);
+            return new Relu(name);
+        }
+    }
 }

@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.dl4jmeta.algorithm.LearnerState;
 import org.dl4jmeta.algorithm.MetaGradient;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.optim.TrainingState;
+import org.dl4jmeta.parallel.WorkerPool;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.EpisodeSource;
 
@@ -21,9 +24,12 @@ import org.dl4jmeta.task.EpisodeSource;
  * <p>Parallel meta-batches: built with a learner factory and T threads, the tasks of a meta-batch are computed on T
  * workers, each with its own learner (and so its own graphs); the per-task meta-gradients are summed on the calling
  * thread in task order, exactly as the sequential loop sums them, so the result does not depend on T. With T = 1
- * everything runs inline on the calling thread. In factory mode, worker learners that are also
- * {@link TrainingListener}s (BI-MAML's phase switch) are notified automatically, every one of them, so all workers
- * stay in the same state; do not register them yourself.
+ * everything runs inline on the calling thread.
+ *
+ * <p>Learner state: a learner's own state (BI-MAML's phase) lives in the {@link TrainingState}. Every task of an
+ * iteration, on whatever worker, gets the state's {@link LearnerState}; after the update the primary learner's
+ * {@link MetaLearner#afterIteration} gives the next one, and {@link #fit} stops early when
+ * {@link MetaLearner#reachedGoal} says so. Learners are never listeners.
  *
  * <p>Call order: construct, {@link #addListener} as needed, then {@link #fit} or {@link #step} repeatedly, and
  * {@link #close} to stop worker threads. Not thread-safe.
@@ -33,7 +39,6 @@ public final class MetaTrainer implements AutoCloseable {
     private final MetaLearner learner;
     private final int metaBatchSize;
     private final WorkerPool<MetaLearner> pool;
-    private final List<TrainingListener> learnerListeners = new ArrayList<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
     private int preAdaptationEvery = 1;
 
@@ -64,11 +69,6 @@ public final class MetaTrainer implements AutoCloseable {
         this.metaBatchSize = metaBatchSize;
         this.pool = new WorkerPool<>(factory, threads);
         this.learner = pool.primary();
-        for (MetaLearner l : pool.contexts()) {
-            if (l instanceof TrainingListener tl) {
-                learnerListeners.add(tl);
-            }
-        }
     }
 
     private static void requireBatch(int metaBatchSize) {
@@ -123,14 +123,9 @@ public final class MetaTrainer implements AutoCloseable {
         return learner;
     }
 
-    private List<TrainingListener> allListeners() {
-        List<TrainingListener> all = new ArrayList<>(learnerListeners);
-        all.addAll(listeners);
-        return all;
-    }
-
     /**
-     * Trains until {@code state.iteration() == iterations} or a listener asks to stop.
+     * Trains until {@code state.iteration() == iterations}, the learner reaches its goal
+     * ({@link MetaLearner#reachedGoal}) or a listener asks to stop.
      *
      * @param state the state to continue from (updated in place)
      * @param source the training episodes
@@ -144,7 +139,7 @@ public final class MetaTrainer implements AutoCloseable {
             throw new IllegalArgumentException("iterations (" + iterations + ") must be >= the state's completed "
                     + "iterations (" + state.iteration() + ")");
         }
-        List<TrainingListener> all = allListeners();
+        List<TrainingListener> all = List.copyOf(listeners);
         all.forEach(l -> l.onStart(state));
         boolean stop = false;
         while (state.iteration() < iterations && !stop) {
@@ -154,6 +149,7 @@ public final class MetaTrainer implements AutoCloseable {
                 batch.add(source.episode(first + i));
             }
             IterationMetrics m = step(state, batch, first);
+            stop = learner.reachedGoal(state.learnerState(), m.iteration(), m.gradientNorm());
             for (TrainingListener l : all) {
                 stop |= l.shouldStop(m, state);
             }
@@ -165,7 +161,7 @@ public final class MetaTrainer implements AutoCloseable {
     /**
      * One outer update from a given meta-batch.
      *
-     * @param state the state (theta updated in place, iteration advanced)
+     * @param state the state (theta updated in place, iteration and learner state advanced)
      * @param batch the tasks
      * @param firstEpisodeIndex the source index of {@code batch.get(0)}, for error messages
      * @return the iteration's metrics
@@ -179,10 +175,11 @@ public final class MetaTrainer implements AutoCloseable {
         long t0 = System.nanoTime();
         int iteration = state.iteration() + 1;
         ParamSet theta = state.theta();
+        LearnerState learnerState = state.learnerState();
         boolean before = preAdaptationEvery > 0 && iteration % preAdaptationEvery == 0;
         // each worker also checks its own tasks' gradients, so the calling thread only sums
         List<Checked> grads = pool.map(batch.size(), (l, i) -> {
-            MetaGradient g = l.metaGradient(theta, batch.get(i), before);
+            MetaGradient g = l.metaGradient(theta, learnerState, batch.get(i), before);
             return new Checked(g, g.gradient().firstNonFinite());
         });
         ParamSet sum = theta.zerosLike();
@@ -215,10 +212,11 @@ public final class MetaTrainer implements AutoCloseable {
         if (!state.optimizer().step(theta, sum, iteration - 1)) {
             throw new NonFiniteLossException(iteration, firstEpisodeIndex, "the outer update overflowed");
         }
-        state.advance();
+        double norm = sum.norm2();
+        state.advance(learner.afterIteration(learnerState, iteration, norm));
         IterationMetrics m = new IterationMetrics(iteration, metaLoss / b, supportBefore / b, queryBefore / b,
-                accBefore / b, accAfter / b, sum.norm2(), (System.nanoTime() - t0) / 1e6);
-        for (TrainingListener l : allListeners()) {
+                accBefore / b, accAfter / b, norm, (System.nanoTime() - t0) / 1e6);
+        for (TrainingListener l : listeners) {
             l.iterationDone(m, state);
         }
         return m;

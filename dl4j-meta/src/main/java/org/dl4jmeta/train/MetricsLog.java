@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.dl4jmeta.io.AtomicFiles;
 import org.dl4jmeta.io.Json;
+import org.dl4jmeta.optim.TrainingState;
 import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**

@@ -1,5 +1,7 @@
 package org.dl4jmeta.train;
 
+import org.dl4jmeta.optim.TrainingState;
+
 /**
  * Lets another thread (e.g. a shutdown hook on SIGTERM or Ctrl-C) end meta-training cleanly: after
  * {@link #request}, {@link MetaTrainer#fit} finishes the iteration in progress and returns, so the caller can write

@@ -1,5 +1,7 @@
 package org.dl4jmeta.train;
 
+import org.dl4jmeta.optim.TrainingState;
+
 /**
  * Observes meta-training, in the spirit of DL4J's {@code TrainingListener}. Called on the training thread, in
  * order: {@link #onStart} once, {@link #iterationDone} then {@link #shouldStop} after every outer update,
@@ -20,8 +22,9 @@ public interface TrainingListener {
     void iterationDone(IterationMetrics metrics, TrainingState state);
 
     /**
-     * Asked after {@link #iterationDone}: whether training has reached its goal (e.g. BI-MAML's gradient-norm
-     * target) and should stop before the iteration budget.
+     * Asked after {@link #iterationDone}: whether training should stop before the iteration budget (e.g. a time
+     * budget or a stop request; a learner's own goal, such as BI-MAML's gradient-norm target, is asked of the
+     * learner by the trainer, not of a listener).
      *
      * @param metrics the iteration's averages
      * @param state the state after the update

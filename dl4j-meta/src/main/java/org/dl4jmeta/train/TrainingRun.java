@@ -16,6 +16,8 @@ import org.dl4jmeta.io.AtomicFiles;
 import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.SavedModel;
+import org.dl4jmeta.optim.OuterOptimizer;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.provenance.Provenance;
 import org.dl4jmeta.task.EpisodeSource;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -355,7 +357,7 @@ public final class TrainingRun {
         TrainingState state = checkpoint.restoreTrainingState();
         if (updater != null) {
             state = new TrainingState(state.theta(), OuterOptimizer.restore(updater, state.theta().length(),
-                    state.optimizer().state()), state.iteration());
+                    state.optimizer().state()), state.iteration(), state.learnerState());
         }
         if (settings.iterations() <= state.iteration()) {
             throw new IllegalArgumentException("--resume: the checkpoint is already at iteration " + state.iteration()

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.stream.Stream;
 import org.dl4jmeta.algorithm.Maml;
 import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.check.MetaGradientCheck.Objective;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
@@ -48,7 +49,8 @@ class MamlGradCheckTest {
         Maml maml = new Maml(net, learnedRates ? cfg.withLearnedStepSizes() : cfg);
         ParamSet theta = maml.initialise(7, DataType.DOUBLE);
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 11);
-        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, theta, e, 6, 1e-6, 1e-10, 3);
+        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, Objective.META_OBJECTIVE, theta, e, 6, 1e-6, 1e-10,
+                3);
         assertTrue(r.maxRelativeError() < 1e-6, "max relative error " + r.maxRelativeError() + " " + r.directions());
         // the check must be sensitive: the directional derivatives are not all tiny
         double largest = r.directions().stream().mapToDouble(d -> Math.abs(d.analytic())).max().orElse(0);
@@ -61,7 +63,8 @@ class MamlGradCheckTest {
         Maml fo = new Maml(net, MamlConfig.firstOrder(2, 0.3));
         ParamSet theta = fo.initialise(5, DataType.DOUBLE);
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 12);
-        MetaGradientCheck.Result r = MetaGradientCheck.check(fo, theta, e, 4, 1e-6, 1e-10, 4);
+        MetaGradientCheck.Result r = MetaGradientCheck.check(fo, Objective.QUERY_LOSS_AFTER_ADAPTATION, theta, e, 4,
+                1e-6, 1e-10, 4);
         assertTrue(r.maxRelativeError() < 1e-6, "max relative error " + r.maxRelativeError());
     }
 
@@ -86,7 +89,7 @@ class MamlGradCheckTest {
         ParamSet theta = maml.initialise(1, DataType.FLOAT);
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 1, 1, DataType.FLOAT, 1);
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-                () -> MetaGradientCheck.check(maml, theta, e, 1, 1e-6, 1e-10, 1));
+                () -> MetaGradientCheck.check(maml, Objective.META_OBJECTIVE, theta, e, 1, 1e-6, 1e-10, 1));
         assertTrue(ex.getMessage().contains("FLOAT"), ex.getMessage());
     }
 }

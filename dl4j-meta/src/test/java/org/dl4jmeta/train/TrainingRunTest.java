@@ -16,6 +16,8 @@ import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.optim.OuterOptimizer;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.provenance.Provenance;
 import org.dl4jmeta.task.EpisodeSource;
 import org.dl4jmeta.testutil.TinyTasks;

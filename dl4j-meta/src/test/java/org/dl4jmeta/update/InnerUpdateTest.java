@@ -130,7 +130,8 @@ class InnerUpdateTest {
             }
         }
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 6);
-        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, theta, e, 6, 1e-6, 1e-10, 5);
+        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, MetaGradientCheck.Objective.META_OBJECTIVE, theta, e, 6, 1e-6,
+                1e-10, 5);
         assertTrue(r.maxRelativeError() < 1e-6, "Meta-SGD: max relative error " + r.maxRelativeError());
         ParamSet graph = new MamlGraph(net, e.shapeKey(), 2, new MetaSgd(0.3), true).run(theta, e).adapted();
         assertArrayEquals(maml.adapt(theta, e).flat().toDoubleVector(), graph.flat().toDoubleVector(),

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.dl4jmeta.algorithm.BiMaml;
 import org.dl4jmeta.algorithm.BiMamlConfig;
+import org.dl4jmeta.algorithm.LearnerState;
 import org.dl4jmeta.algorithm.Maml;
 import org.dl4jmeta.algorithm.MamlConfig;
 import org.dl4jmeta.model.Network;
@@ -181,8 +182,9 @@ public final class BiMamlExperiment {
         Recorder maml = new Recorder("maml", null, fam.reference(), cfg);
         Recorder bimaml = new Recorder("bimaml", bi, fam.reference(), cfg);
         // the two runs alternate iteration by iteration, so that both see the same machine load
+        int switchIteration;
         try (FullBatchRun a = new FullBatchRun(new Maml(fam.network(), mamlCfg), fam.episodes(), theta0, rate, maml);
-             FullBatchRun b = new FullBatchRun(bi, fam.episodes(), theta0, rate, bimaml, bi)) {
+             FullBatchRun b = new FullBatchRun(bi, fam.episodes(), theta0, rate, bimaml)) {
             while ((!a.stopped() && a.iteration() < cfg.maxIterations())
                     || (!b.stopped() && b.iteration() < cfg.maxIterations())) {
                 if (a.iteration() < cfg.maxIterations()) {
@@ -192,8 +194,9 @@ public final class BiMamlExperiment {
                     b.step();
                 }
             }
+            switchIteration = BiMaml.state(b.learnerState()).switchIteration();
         }
-        return new ProblemResult(problem, maml.result(), bimaml.result());
+        return new ProblemResult(problem, maml.result(-1), bimaml.result(switchIteration));
     }
 
     /** Records one run: the plain-Java reference values at every iterate, and the trainer's norms and times. */
@@ -209,6 +212,7 @@ public final class BiMamlExperiment {
         private double floorF;
         private double floorMaml;
         private double[] previous;
+        private LearnerState used;
         private int reached = -1;
         private double reachedMillis = Double.NaN;
 
@@ -220,11 +224,16 @@ public final class BiMamlExperiment {
         }
 
         @Override
+        public void learnerState(LearnerState used) {
+            this.used = used;
+        }
+
+        @Override
         public boolean observe(int k, IterationMetrics m, double[] w) {
             double alpha = cfg.innerStepSize();
             double gF = Linalg.norm(MamlReference.gradient(ref, alpha, w));
             double gf = Linalg.norm(MamlReference.averageGradient(ref, w));
-            int phase = bi == null ? 2 : bi.phase();
+            int phase = bi == null ? 2 : BiMaml.state(used).phase();
             if (m == null) {
                 floorF = 1e-6 * gf;
                 floorMaml = 1e-6 * gF;
@@ -249,8 +258,9 @@ public final class BiMamlExperiment {
             return bi == null && m != null && m.gradientNorm() <= cfg.target();
         }
 
-        RunResult result() {
-            return new RunResult(name, reached, reachedMillis, c.size() - 1, bi == null ? -1 : bi.switchIteration(),
+        /** @param switchIteration BI-MAML's phase switch at the end of the run (-1 for MAML or if it never switched) */
+        RunResult result(int switchIteration) {
+            return new RunResult(name, reached, reachedMillis, c.size() - 1, switchIteration,
                     worst, c);
         }
     }

@@ -2,14 +2,14 @@ package org.dl4jmeta.experiments;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.dl4jmeta.algorithm.LearnerState;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.optim.OuterOptimizer;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.train.IterationMetrics;
 import org.dl4jmeta.train.MetaTrainer;
-import org.dl4jmeta.train.OuterOptimizer;
-import org.dl4jmeta.train.TrainingListener;
-import org.dl4jmeta.train.TrainingState;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Sgd;
 
@@ -34,14 +34,24 @@ final class FullBatchRun implements AutoCloseable {
          * @return whether to stop
          */
         boolean observe(int iteration, IterationMetrics metrics, double[] w);
+
+        /**
+         * Called just before {@link #observe} with the learner state that update's meta-gradients were computed in
+         * (BI-MAML's phase; before iteration 0, the initial state). Default: ignored.
+         *
+         * @param used the learner state
+         */
+        default void learnerState(LearnerState used) {
+        }
     }
 
     private final List<Episode> tasks;
-    private final List<TrainingListener> listeners;
+    private final MetaLearner learner;
     private final MetaTrainer trainer;
     private final TrainingState state;
     private boolean stopped;
     private boolean observerStop;
+    private LearnerState used;
 
     /**
      * @param learner the meta-learner
@@ -49,42 +59,35 @@ final class FullBatchRun implements AutoCloseable {
      * @param theta0 initial meta-parameters (copied)
      * @param stepSize the SGD step on the averaged meta-gradient
      * @param observer called now and after every update
-     * @param listeners registered after the observer (e.g. BI-MAML's phase switch), asked to stop too
      */
-    FullBatchRun(MetaLearner learner, List<Episode> tasks, ParamSet theta0, double stepSize, Observer observer,
-                 TrainingListener... listeners) {
+    FullBatchRun(MetaLearner learner, List<Episode> tasks, ParamSet theta0, double stepSize, Observer observer) {
         this.tasks = List.copyOf(tasks);
-        this.listeners = List.of(listeners);
+        this.learner = learner;
         ParamSet theta = theta0.copy();
         this.state = new TrainingState(theta, new OuterOptimizer(new Sgd(stepSize), theta.length(), DataType.DOUBLE),
-                0);
+                0, learner.initialState());
         this.trainer = new MetaTrainer(learner, tasks.size());
-        // the observer is notified before the other listeners, so it sees a learner's state (BI-MAML's phase) as it
-        // was when this iteration's meta-gradients were computed
-        trainer.addListener((m, s) -> observerStop = observer.observe(m.iteration(), m,
-                LinearModel.weights(s.theta())));
-        for (TrainingListener l : listeners) {
-            trainer.addListener(l);
-        }
+        trainer.addListener((m, s) -> {
+            observer.learnerState(used);
+            observerStop = observer.observe(m.iteration(), m, LinearModel.weights(s.theta()));
+        });
+        observer.learnerState(state.learnerState());
         this.stopped = observer.observe(0, null, LinearModel.weights(theta));
     }
 
     /**
      * One outer iteration over all tasks, unless stopped.
      *
-     * @return false if the run had stopped or stops now (the observer or a listener asked)
+     * @return false if the run had stopped or stops now (the observer asked or the learner reached its goal)
      */
     boolean step() {
         if (stopped) {
             return false;
         }
         long first = (long) state.iteration() * tasks.size();
+        used = state.learnerState();
         IterationMetrics m = trainer.step(state, new ArrayList<>(tasks), first);
-        boolean stop = observerStop;
-        for (TrainingListener l : listeners) {
-            stop |= l.shouldStop(m, state);
-        }
-        stopped = stop;
+        stopped = observerStop | learner.reachedGoal(state.learnerState(), m.iteration(), m.gradientNorm());
         return !stopped;
     }
 
@@ -104,6 +107,11 @@ final class FullBatchRun implements AutoCloseable {
             // the observer records every iteration
         }
         return state.theta();
+    }
+
+    /** @return the learner's state now (BI-MAML's phase and switch iteration) */
+    LearnerState learnerState() {
+        return state.learnerState();
     }
 
     /** @return the number of updates applied */

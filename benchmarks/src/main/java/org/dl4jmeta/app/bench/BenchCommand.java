@@ -5,29 +5,28 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.dl4jmeta.algorithm.Imaml;
-import org.dl4jmeta.algorithm.ImamlConfig;
-import org.dl4jmeta.algorithm.Maml;
-import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.algorithm.LearnerTypes;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.app.experiment.MemoryProbe;
 import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.io.AlgorithmSpec;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.optim.OuterOptimizer;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.EpisodeSource;
 import org.dl4jmeta.task.SyntheticTasks;
 import org.dl4jmeta.train.MetaTrainer;
-import org.dl4jmeta.train.OuterOptimizer;
-import org.dl4jmeta.train.TrainingState;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code bench}: for the Omniglot Conv-4 (5-way 1-shot, 15 queries per class by default), the median wall time of
@@ -53,7 +52,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--configs", split = ",",
             defaultValue = "forward-backward,fomaml-1,maml-1,fomaml-5,maml-5,imaml-5",
-            description = "configurations: forward-backward, fomaml-K, maml-K, imaml-K (K inner steps), sampler "
+            description = "configurations: forward-backward, LEARNER-K for any registered learner (fomaml-K, maml-K, "
+                    + "imaml-K, ...; K inner steps), sampler "
                     + "(drawing meta-batches of real Omniglot episodes from memory, needs --data-dir). "
                     + "Default: ${DEFAULT-VALUE}")
     String[] configs;
@@ -65,6 +65,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--meta-batch", split = ",", defaultValue = "32,4",
             description = "meta-batch sizes (the PyTorch probe used 32). Default: ${DEFAULT-VALUE}")
     int[] metaBatches;
+
+    @Option(names = "--inner-step-size", defaultValue = "0.4",
+            description = "inner step size of every LEARNER-K configuration (the time per step does not depend on "
+                    + "it; imaml-K used 0.1 before learners were registered). Default: ${DEFAULT-VALUE}")
+    double innerStepSize;
 
     @Option(names = "--ways", defaultValue = "5", description = "N. Default: ${DEFAULT-VALUE}")
     int ways;
@@ -208,25 +213,28 @@ public final class BenchCommand implements Callable<Integer> {
                 java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
-    private static MetaLearner learner(Network net, String config) {
-        String[] parts = config.split("-");
+    /**
+     * A configuration NAME-K as a learner through the registry: any registered learner name (e.g. maml, fomaml,
+     * imaml, a user's own) with K inner steps of {@code --inner-step-size} and its type's other defaults.
+     */
+    private MetaLearner learner(Network net, String config) {
+        int dash = config.lastIndexOf('-');
         int k;
         try {
-            k = parts.length == 2 ? Integer.parseInt(parts[1]) : -1;
+            k = dash > 0 ? Integer.parseInt(config.substring(dash + 1)) : -1;
         } catch (NumberFormatException e) {
             k = -1;
         }
         if (k < 1) {
-            throw new IllegalArgumentException("configuration must be forward-backward, fomaml-K, maml-K or imaml-K "
-                    + "with K >= 1, got '" + config + "'");
+            throw new IllegalArgumentException("configuration must be forward-backward, sampler or LEARNER-K (a "
+                    + "registered learner: " + String.join(", ", LearnerTypes.names()) + ", K >= 1 inner steps), got '"
+                    + config + "'");
         }
-        return switch (parts[0]) {
-            case "maml" -> new Maml(net, MamlConfig.secondOrder(k, 0.4));
-            case "fomaml" -> new Maml(net, MamlConfig.firstOrder(k, 0.4));
-            case "imaml" -> new Imaml(net, ImamlConfig.builder(2.0).optInnerSteps(k).optInnerStepSize(0.1).build());
-            default -> throw new IllegalArgumentException("unknown algorithm in configuration '" + config
-                    + "': use fomaml, maml or imaml");
-        };
+        try {
+            return AlgorithmSpec.configure(config.substring(0, dash), k, innerStepSize, Map.of()).create(net);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("configuration '" + config + "': " + e.getMessage(), e);
+        }
     }
 
     private String metaStep(Network net, String config, int metaBatch, int workers, EpisodeSource source) {
@@ -266,7 +274,7 @@ public final class BenchCommand implements Callable<Integer> {
                 dataType, median, median / metaBatch, 1000.0 * metaBatch / median, firstStep, repeats,
                 p.peakRssBytes() / 1048576.0, p.rssGrowthBytes() / 1048576.0, p.peakHeapBytes() / 1048576.0,
                 p.peakOffHeapBytes() / 1048576.0, preAdaptationEvery)
-                + provenance(org.dl4jmeta.train.NativeThreads.perWorker(workers));
+                + provenance(org.dl4jmeta.parallel.NativeThreads.perWorker(workers));
     }
 
     private String forwardBackward(Network net, Episode e) {
@@ -292,7 +300,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + "\"median_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"peak_heap_mb\":%.1f,"
                 + "\"peak_offheap_mb\":%.1f", x.size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
                 p.peakHeapBytes() / 1048576.0, p.peakOffHeapBytes() / 1048576.0)
-                + provenance(org.dl4jmeta.train.NativeThreads.get());
+                + provenance(org.dl4jmeta.parallel.NativeThreads.get());
     }
 
     /** With --profile: runs the workload n times under {@link OpProfile} and prints the largest ops. */
@@ -342,7 +350,7 @@ public final class BenchCommand implements Callable<Integer> {
                     + "\"meta_batch\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,\"load_s\":%.1f,"
                     + "\"median_ms_per_meta_batch\":%.2f,\"p90_ms_per_meta_batch\":%.2f,\"meta_batches\":%d",
                     metaBatch, ways, shots, queries, loadS, median(ms), sorted[n * 9 / 10], n)
-                    + provenance(org.dl4jmeta.train.NativeThreads.get());
+                    + provenance(org.dl4jmeta.parallel.NativeThreads.get());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e.getMessage(), e);
         }

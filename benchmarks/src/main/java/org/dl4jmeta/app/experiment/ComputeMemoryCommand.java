@@ -8,12 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.dl4jmeta.algorithm.Imaml;
-import org.dl4jmeta.algorithm.ImamlConfig;
-import org.dl4jmeta.algorithm.Maml;
-import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.algorithm.LearnerTypes;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.experiments.ExperimentReport;
+import org.dl4jmeta.io.AlgorithmSpec;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
@@ -22,9 +20,9 @@ import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.SyntheticTasks;
 import org.knowm.xchart.XYChart;
 import org.nd4j.linalg.api.buffer.DataType;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code experiment compute-memory} (Rajeswaran et al. 2019, Fig. 2b): time and peak memory of one task's
@@ -51,7 +49,7 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
     int[] steps;
 
     @Option(names = "--algos", split = ",", defaultValue = "maml,fomaml,imaml",
-            description = "algorithms among maml, fomaml, imaml. Default: ${DEFAULT-VALUE}")
+            description = "registered learners (the paper's figure: maml, fomaml, imaml). Default: ${DEFAULT-VALUE}")
     String[] algos;
 
     @Option(names = "--ways", defaultValue = "20", description = "N. Default: ${DEFAULT-VALUE}")
@@ -95,8 +93,9 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
             }
         }
         for (String a : algos) {
-            if (!List.of("maml", "fomaml", "imaml").contains(a)) {
-                throw new IllegalArgumentException("--algos must be among maml, fomaml, imaml, got '" + a + "'");
+            if (!LearnerTypes.names().contains(a)) {
+                throw new IllegalArgumentException("--algos must be registered learners ("
+                        + String.join(", ", LearnerTypes.names()) + "), got '" + a + "'");
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -139,12 +138,7 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                     rows.get("skipped").add(String.format(Locale.ROOT, "predicted %.1f GB", predicted / 1e9));
                     continue;
                 }
-                MetaLearner learner = switch (algo) {
-                    case "maml" -> new Maml(net, MamlConfig.secondOrder(k, 0.1));
-                    case "fomaml" -> new Maml(net, MamlConfig.firstOrder(k, 0.1));
-                    default -> new Imaml(net, ImamlConfig.builder(2.0).optInnerSteps(k).optInnerStepSize(0.1)
-                            .optCgIterations(cgIterations).build());
-                };
+                MetaLearner learner = learner(algo, k, net);
                 ParamSet theta = learner.initialise(seed, DataType.FLOAT);
                 long t0 = System.nanoTime();
                 learner.metaGradient(theta, e);
@@ -216,5 +210,17 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
             }
         }
         return Charts.png(List.of(time, memory), 2);
+    }
+
+    /**
+     * A learner through the registry: K inner steps of 0.1, its type's other defaults, and {@code --cg-iterations}
+     * for learners whose configuration has a {@code cgIterations} field (iMAML's).
+     */
+    private MetaLearner learner(String algo, int k, Network net) {
+        LearnerTypes.Named n = LearnerTypes.named(algo);
+        boolean cg = java.util.Arrays.stream(n.type().configClass().getRecordComponents())
+                .anyMatch(c -> c.getName().equals("cgIterations"));
+        return AlgorithmSpec.configure(algo, k, 0.1, cg ? Map.of("cgIterations", cgIterations) : Map.of())
+                .create(net);
     }
 }

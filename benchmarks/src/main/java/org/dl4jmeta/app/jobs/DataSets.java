@@ -7,17 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.dl4jmeta.algorithm.BiMaml;
-import org.dl4jmeta.algorithm.BiMamlConfig;
-import org.dl4jmeta.algorithm.HfMaml;
-import org.dl4jmeta.algorithm.HfMamlConfig;
-import org.dl4jmeta.algorithm.Imaml;
-import org.dl4jmeta.algorithm.ImamlConfig;
-import org.dl4jmeta.algorithm.Maml;
-import org.dl4jmeta.algorithm.MamlConfig;
 import org.dl4jmeta.algorithm.MetaLearner;
-import org.dl4jmeta.algorithm.Reptile;
-import org.dl4jmeta.algorithm.ReptileConfig;
 import org.dl4jmeta.datasets.episode.EpisodeSampler;
 import org.dl4jmeta.datasets.episode.SamplerConfig;
 import org.dl4jmeta.datasets.miniimagenet.MiniImageNet;
@@ -78,26 +68,11 @@ final class DataSets {
     /**
      * @param c the configuration
      * @param network the network
-     * @return a fresh meta-learner (one per thread)
+     * @return a fresh meta-learner (one per thread), built through the learner registry from the configuration's
+     *     algorithm, inner-loop settings, shortcuts and algorithmConfig
      */
     static MetaLearner learner(TrainConfig c, Network network) {
-        return switch (c.algorithm()) {
-            case "maml", "fomaml" -> {
-                MamlConfig m = new MamlConfig(c.innerSteps(), c.innerStepSize(), c.algorithm().equals("fomaml"),
-                        c.learnedStepSizes());
-                yield new Maml(network, m);
-            }
-            case "reptile" -> new Reptile(network, new ReptileConfig(c.innerSteps(), c.innerStepSize()));
-            case "imaml" -> new Imaml(network, ImamlConfig.builder(c.imamlLambda())
-                    .optSolver(c.imamlSolver().equals("newton-cg") ? ImamlConfig.InnerSolver.NEWTON_CG
-                            : ImamlConfig.InnerSolver.GRADIENT_DESCENT)
-                    .optInnerSteps(c.innerSteps()).optInnerStepSize(c.innerStepSize())
-                    .optCgIterations(c.cgIterations()).build());
-            case "hfmaml" -> new HfMaml(network, HfMamlConfig.fixedDelta(c.innerStepSize(), c.hfDelta()));
-            case "bimaml" -> new BiMaml(network, new BiMamlConfig(MamlConfig.secondOrder(c.innerSteps(),
-                    c.innerStepSize()), c.bimamlEpsilon0(), c.bimamlEpsilon()));
-            default -> throw new IllegalArgumentException("unknown algorithm '" + c.algorithm() + "'");
-        };
+        return c.algorithmSpec().create(network);
     }
 
     /**

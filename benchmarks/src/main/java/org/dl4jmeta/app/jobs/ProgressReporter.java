@@ -2,9 +2,9 @@ package org.dl4jmeta.app.jobs;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.train.IterationMetrics;
 import org.dl4jmeta.train.TrainingListener;
-import org.dl4jmeta.train.TrainingState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -15,9 +15,9 @@ import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.train.RunFolder;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code train}: meta-trains a Conv-4 on Omniglot, Mini-ImageNet or synthetic tasks with any of the library's
@@ -71,8 +71,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--queries", description = "query examples per class. Default: 15")
     Integer queries;
 
-    @Option(names = "--algo", paramLabel = "maml|fomaml|reptile|imaml|hfmaml|bimaml", description = "Default: maml")
+    @Option(names = "--algo", paramLabel = "ID", completionCandidates = LearnerNames.class,
+            description = "the learner, any registered one: ${COMPLETION-CANDIDATES}. Default: maml")
     String algorithm;
+
+    @Option(names = "--algo-config", paramLabel = "FIELD=VALUE", split = ",",
+            description = "fields of the learner's configuration record (algorithmConfig in config.json), e.g. "
+                    + "--algo imaml --algo-config lambda=3,cgIterations=2, or maml.firstOrder=true for a nested "
+                    + "record; numbers and true/false are typed, anything else is a string. The --imaml-*, --hf-*, "
+                    + "--bimaml-* and --learned-step-sizes flags are shortcuts for fields of those learners")
+    Map<String, String> algorithmConfig;
 
     @Option(names = "--inner-steps", description = "inner steps in training. Default: 1 (Mini-ImageNet 5)")
     Integer innerSteps;
@@ -201,6 +209,7 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "hfDelta", hfDelta);
         put(m, "bimamlEpsilon0", bimamlEpsilon0);
         put(m, "bimamlEpsilon", bimamlEpsilon);
+        put(m, "algorithmConfig", algorithmConfig == null ? null : fields(algorithmConfig));
         put(m, "filters", filters);
         put(m, "blocks", blocks);
         put(m, "metaBatchSize", metaBatchSize);
@@ -222,6 +231,45 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "divergenceMaxParameter", divergenceMaxParameter);
         put(m, "testEpisodes", testEpisodes);
         return Json.mapper().valueToTree(m);
+    }
+
+    /**
+     * @param given FIELD=VALUE pairs, FIELD dotted for nested records
+     * @return the fields as a JSON object: numbers, true and false typed, the rest strings
+     */
+    static Map<String, Object> fields(Map<String, String> given) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            String[] path = e.getKey().split("\\.");
+            Map<String, Object> at = out;
+            for (int i = 0; i < path.length - 1; i++) {
+                Object next = at.computeIfAbsent(path[i], k -> new LinkedHashMap<String, Object>());
+                if (!(next instanceof Map)) {
+                    throw new IllegalArgumentException("--algo-config: '" + e.getKey() + "' nests into "
+                            + path[i] + ", which is already set to " + next);
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) next;
+                at = m;
+            }
+            at.put(path[path.length - 1], scalar(e.getValue()));
+        }
+        return out;
+    }
+
+    private static Object scalar(String v) {
+        if (v.equals("true") || v.equals("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException notInt) {
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException notNumber) {
+                return v;
+            }
+        }
     }
 
     private static void put(Map<String, Object> m, String key, Object value) {

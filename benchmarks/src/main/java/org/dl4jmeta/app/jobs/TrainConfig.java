@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.dl4jmeta.algorithm.LearnerTypes;
+import org.dl4jmeta.io.AlgorithmSpec;
 import org.dl4jmeta.io.Json;
 import org.nd4j.shade.jackson.core.type.TypeReference;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -31,17 +33,22 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * @param ways classes per episode N, &gt;= 2
  * @param shots support examples per class K, &gt;= 1
  * @param queries query examples per class, &gt;= 1
- * @param algorithm maml, fomaml, reptile, imaml, hfmaml or bimaml
+ * @param algorithm a registered learner's id or alias ({@link LearnerTypes#names()}; built in: maml, fomaml,
+ *     reptile, imaml, hfmaml, bimaml)
  * @param innerSteps inner steps in meta-training, &gt;= 1
  * @param testInnerSteps inner steps at validation and test time, &gt;= 1
  * @param innerStepSize inner step size alpha, &gt; 0
- * @param learnedStepSizes maml and fomaml: learn alpha per tensor and step (MAML++, Meta-SGD)
+ * @param learnedStepSizes maml and fomaml: learn alpha per tensor and step (MAML++, Meta-SGD); a shortcut for
+ *     the learner configuration's field (see {@link #SHORTCUTS}), as are the next six
  * @param imamlLambda imaml: regularisation lambda, &gt; 0
  * @param imamlSolver imaml: gd or newton-cg
  * @param cgIterations imaml: conjugate-gradient iterations of the meta-gradient, &gt;= 1
  * @param hfDelta hfmaml: finite-difference step, &gt; 0
  * @param bimamlEpsilon0 bimaml: gradient norm that ends phase 1, &gt;= 0
  * @param bimamlEpsilon bimaml: gradient norm that stops phase 2, &gt;= 0
+ * @param algorithmConfig fields of the learner's configuration record to set (nested records as objects), over
+ *     its defaults for innerSteps and innerStepSize and the shortcuts; how any registered learner, a user's too,
+ *     gets its own settings (e.g. {@code {"lambda": 3}} for imaml)
  * @param filters Conv-4 filters per block, &gt;= 1
  * @param blocks Conv-4 blocks, &gt;= 1
  * @param metaBatchSize tasks per outer update B, &gt;= 1
@@ -70,7 +77,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 public record TrainConfig(String dataset, String dataDir, String trainSplit, String valSplit, int ways, int shots,
                           int queries, String algorithm, int innerSteps, int testInnerSteps, double innerStepSize,
                           boolean learnedStepSizes, double imamlLambda, String imamlSolver, int cgIterations,
-                          double hfDelta, double bimamlEpsilon0, double bimamlEpsilon, int filters, int blocks,
+                          double hfDelta, double bimamlEpsilon0, double bimamlEpsilon,
+                          Map<String, Object> algorithmConfig, int filters, int blocks,
                           int metaBatchSize, double metaLr, String optimizer, int iterations,
                          double timeBudgetMinutes, long seed,
                           String dataType, int threads, int valEvery, int valEpisodes, long valSeed,
@@ -79,8 +87,30 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
 
     /** The data sets train knows. */
     public static final List<String> DATASETS = List.of("omniglot", "miniimagenet", "synthetic");
-    /** The algorithms train knows. */
-    public static final List<String> ALGORITHMS = List.of("maml", "fomaml", "reptile", "imaml", "hfmaml", "bimaml");
+    /**
+     * A train key that sets a field of one learner type's configuration: the flags of earlier releases
+     * ({@code --imaml-lambda} ...), kept so that their config.json files and checkpoints still work. It applies when
+     * the algorithm is that type (or an alias of it); set to another value than its default for another algorithm
+     * it is an error. Any other field, and any user learner's, is set through {@code algorithmConfig}.
+     *
+     * @param key the train key
+     * @param learner the learner type id whose configuration it sets
+     * @param field the configuration record's field
+     * @param values the field's value for each train value, or empty to pass the value on unchanged
+     */
+    record Shortcut(String key, String learner, String field, Map<String, Object> values) {
+    }
+
+    /** The train keys that are shortcuts for learner configuration fields. */
+    static final List<Shortcut> SHORTCUTS = List.of(
+            new Shortcut("learnedStepSizes", "maml", "learnInnerStepSizes", Map.of()),
+            new Shortcut("imamlLambda", "imaml", "lambda", Map.of()),
+            new Shortcut("imamlSolver", "imaml", "solver", Map.of("gd", "GRADIENT_DESCENT",
+                    "newton-cg", "NEWTON_CG")),
+            new Shortcut("cgIterations", "imaml", "cgIterations", Map.of()),
+            new Shortcut("hfDelta", "hfmaml", "delta", Map.of()),
+            new Shortcut("bimamlEpsilon0", "bimaml", "epsilon0", Map.of()),
+            new Shortcut("bimamlEpsilon", "bimaml", "epsilon", Map.of()));
     /**
      * Keys a resumed run may change: they do not affect the parameters (threads give identical sums), only the
      * budget, the bookkeeping and where the data are.
@@ -97,8 +127,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
      * Keys added after the first release, with the value that reproduces what runs made before them did: a
      * checkpoint or model saved without one reads as that value.
      */
-    private static final Map<String, Object> ADDED_LATER = Map.of("preAdaptationEvery", 1, "divergenceFactor", 0.0,
-            "divergenceMaxParameter", 0.0, "testEpisodes", 0);
+    private static final Map<String, Object> ADDED_LATER = Map.of("preAdaptationEvery", 1, "algorithmConfig", Map.of(),
+            "divergenceFactor", 0.0, "divergenceMaxParameter", 0.0, "testEpisodes", 0);
 
     /**
      * Validates every field.
@@ -116,7 +146,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         require(ways >= 2, "ways must be >= 2, got " + ways);
         require(shots >= 1, "shots must be >= 1, got " + shots);
         require(queries >= 1, "queries must be >= 1, got " + queries);
-        oneOf("algorithm", algorithm, ALGORITHMS);
+        require(algorithm != null && LearnerTypes.names().contains(algorithm), "algorithm must be one of "
+                + String.join(", ", LearnerTypes.names()) + " (the registered learners), got '" + algorithm + "'");
         require(innerSteps >= 1, "innerSteps must be >= 1, got " + innerSteps);
         require(testInnerSteps >= 1, "testInnerSteps must be >= 1, got " + testInnerSteps);
         positive("innerStepSize", innerStepSize);
@@ -128,10 +159,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                 "bimamlEpsilon0 must be >= 0 and finite, got " + bimamlEpsilon0);
         require(bimamlEpsilon >= 0 && Double.isFinite(bimamlEpsilon),
                 "bimamlEpsilon must be >= 0 and finite, got " + bimamlEpsilon);
-        require(!(algorithm.equals("hfmaml") && innerSteps != 1),
-                "hfmaml takes exactly one inner step (Fallah et al. 2020), got innerSteps " + innerSteps);
-        require(!learnedStepSizes || algorithm.equals("maml") || algorithm.equals("fomaml"),
-                "learnedStepSizes applies to maml and fomaml only, got algorithm " + algorithm);
+        algorithmConfig = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(
+                algorithmConfig == null ? Map.of() : algorithmConfig));
         require(filters >= 1, "filters must be >= 1, got " + filters);
         require(blocks >= 1, "blocks must be >= 1, got " + blocks);
         require(metaBatchSize >= 1, "metaBatchSize must be >= 1, got " + metaBatchSize);
@@ -154,6 +183,56 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         require(divergenceMaxParameter >= 0 && !Double.isNaN(divergenceMaxParameter),
                 "divergenceMaxParameter must be > 0, or 0 (off), got " + divergenceMaxParameter);
         require(testEpisodes >= 0, "testEpisodes must be >= 0 (0: no test), got " + testEpisodes);
+        AlgorithmSpec.configure(algorithm, innerSteps, innerStepSize, learnerOverrides(algorithm,
+                shortcutValues(learnedStepSizes, imamlLambda, imamlSolver, cgIterations, hfDelta, bimamlEpsilon0,
+                        bimamlEpsilon), algorithmConfig));
+    }
+
+    private static Map<String, Object> shortcutValues(boolean learnedStepSizes, double imamlLambda, String imamlSolver,
+                                                      int cgIterations, double hfDelta, double bimamlEpsilon0,
+                                                      double bimamlEpsilon) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("learnedStepSizes", learnedStepSizes);
+        m.put("imamlLambda", imamlLambda);
+        m.put("imamlSolver", imamlSolver);
+        m.put("cgIterations", cgIterations);
+        m.put("hfDelta", hfDelta);
+        m.put("bimamlEpsilon0", bimamlEpsilon0);
+        m.put("bimamlEpsilon", bimamlEpsilon);
+        return m;
+    }
+
+    /**
+     * The configuration fields this run sets on its learner: the shortcuts that target its type, then
+     * algorithmConfig.
+     */
+    private static Map<String, Object> learnerOverrides(String algorithm, Map<String, Object> shortcutValues,
+                                                        Map<String, Object> algorithmConfig) {
+        String type = LearnerTypes.named(algorithm).type().id();
+        Map<String, Object> defaults = defaults("synthetic");
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Shortcut s : SHORTCUTS) {
+            Object v = shortcutValues.get(s.key());
+            if (s.learner().equals(type)) {
+                m.put(s.field(), s.values().isEmpty() ? v : s.values().get(v));
+            } else if (!v.equals(defaults.get(s.key()))) {
+                throw new IllegalArgumentException(s.key() + " sets " + s.learner() + "'s " + s.field()
+                        + ", but algorithm is " + algorithm + " (got " + s.key() + " " + v + "; leave it at "
+                        + defaults.get(s.key()) + ", or use algorithmConfig for " + algorithm + "'s own settings)");
+            }
+        }
+        m.putAll(algorithmConfig);
+        return m;
+    }
+
+    /**
+     * @return the learner this configuration trains, as data: its type, and its configuration from innerSteps,
+     *     innerStepSize, the shortcuts and algorithmConfig
+     */
+    public AlgorithmSpec algorithmSpec() {
+        return AlgorithmSpec.configure(algorithm, innerSteps, innerStepSize, learnerOverrides(algorithm,
+                shortcutValues(learnedStepSizes, imamlLambda, imamlSolver, cgIterations, hfDelta, bimamlEpsilon0,
+                        bimamlEpsilon), algorithmConfig));
     }
 
     private static void require(boolean ok, String message) {
@@ -202,6 +281,7 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         m.put("hfDelta", 1e-3);
         m.put("bimamlEpsilon0", 0.0);
         m.put("bimamlEpsilon", 0.0);
+        m.put("algorithmConfig", Map.of());
         m.put("filters", switch (dataset) {
             case "omniglot" -> 64;
             case "miniimagenet" -> 32;
@@ -264,6 +344,12 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                     throw new IllegalArgumentException(l.getKey() + ": unknown key '" + f.getKey() + "'; known keys: "
                             + String.join(", ", keys()));
                 }
+                if (f.getKey().equals("algorithmConfig") && f.getValue().isObject()
+                        && merged.get("algorithmConfig").isObject()) {
+                    // later layers set single fields of the learner's configuration
+                    ((ObjectNode) merged.get("algorithmConfig")).setAll((ObjectNode) f.getValue());
+                    continue;
+                }
                 merged.set(f.getKey(), f.getValue());
             }
         }
@@ -287,10 +373,11 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                     : def instanceof String ? v.isTextual()
                     : def instanceof Boolean ? v.isBoolean()
                     : def instanceof Double ? v.isNumber()
+                    : def instanceof Map ? v.isObject()
                     : v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()));
             if (!ok) {
                 String want = def == null || def instanceof String ? "a string" : def instanceof Boolean ? "true or false"
-                        : def instanceof Double ? "a number" : "an integer";
+                        : def instanceof Double ? "a number" : def instanceof Map ? "a JSON object" : "an integer";
                 throw new IllegalArgumentException(source + ": '" + k + "' must be " + want + ", got " + v);
             }
         }

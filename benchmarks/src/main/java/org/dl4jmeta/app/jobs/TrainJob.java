@@ -19,15 +19,15 @@ import org.dl4jmeta.io.AlgorithmSpec;
 import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.optim.OuterOptimizer;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.provenance.Provenance;
 import org.dl4jmeta.task.EpisodeSource;
 import org.dl4jmeta.train.DivergenceCheck;
-import org.dl4jmeta.train.OuterOptimizer;
 import org.dl4jmeta.train.RunFolder;
 import org.dl4jmeta.train.StopSignal;
 import org.dl4jmeta.train.TrainingListener;
 import org.dl4jmeta.train.TrainingRun;
-import org.dl4jmeta.train.TrainingState;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,12 +119,8 @@ final class TrainJob {
         Network network = DataSets.network(config);
         MetaLearner learner = DataSets.learner(config, network);
         AlgorithmSpec spec = AlgorithmSpec.of(learner);
-        Map<String, Object> learnerState = resumeFrom == null ? Map.of() : resumeFrom.progress().learnerState();
-        Supplier<MetaLearner> factory = () -> {
-            MetaLearner l = spec.create(network);
-            AlgorithmSpec.restoreLearnerState(l, learnerState);
-            return l;
-        };
+        // learners keep no state: a checkpoint's learner state (BI-MAML's phase) is in the restored training state
+        Supplier<MetaLearner> factory = () -> spec.create(network);
         Path dataDir = config.dataDir() == null ? null : Path.of(config.dataDir());
         if (config.dataset().equals("omniglot")) {
             downloadIfEmpty(dataDir);
@@ -155,7 +151,8 @@ final class TrainJob {
         TrainingState initial = null;
         if (resumeFrom == null) {
             ParamSet theta = learner.initialise(config.seed(), dt);
-            initial = new TrainingState(theta, new OuterOptimizer(DataSets.updater(config), theta.length(), dt), 0);
+            initial = new TrainingState(theta, new OuterOptimizer(DataSets.updater(config), theta.length(), dt), 0,
+                    learner.initialState());
         } else {
             network.requireParams(resumeFrom.parameters(), "the checkpoint's parameters");
             if (resumeFrom.parameters().dataType() != dt) {

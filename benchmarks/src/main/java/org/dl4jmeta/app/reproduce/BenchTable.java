@@ -176,14 +176,14 @@ final class BenchTable {
                 + OmniglotTable.fmt(l.path("range_hi").asDouble(), 1);
     }
 
+    /** Row titles of the configurations the performance table was measured with; others show their name. */
+    private static final Map<String, String> TITLES = Map.of("maml", "MAML second order", "fomaml",
+            "MAML first order", "imaml", "iMAML (GD inner)");
+
     private static String describe(String config) {
         String[] p = config.split("-");
         String steps = p.length == 2 ? p[1] + (p[1].equals("1") ? " inner step" : " inner steps") : "";
-        return switch (p[0]) {
-            case "maml" -> "MAML second order, " + steps;
-            case "fomaml" -> "MAML first order, " + steps;
-            case "imaml" -> "iMAML (GD inner), " + steps;
-            default -> config;
-        };
+        String title = TITLES.get(p[0]);
+        return title == null ? config : title + ", " + steps;
     }
 }

@@ -1,15 +1,20 @@
 package org.dl4jmeta.app.reproduce;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.dl4jmeta.algorithm.LearnerTypes;
 
 /**
- * The rows of the Omniglot table (Vinyals split, 600 test episodes): each algorithm's published accuracies, where
- * they come from, and the training recipe this library uses to rerun it (the papers' hyperparameters where the
- * library has the same knob; differences are named in {@link #recipeNote}).
+ * A row of the Omniglot table (Vinyals split, 600 test episodes): the published accuracies, where they come from,
+ * and the training recipe this library uses to rerun it, as data. The papers' rows are {@link #PAPERS}; any other
+ * registered learner name is a row too ({@link #parse}), without published numbers and with the train defaults as
+ * its recipe, so a user's learner is reproduced the same way.
  *
- * <p>Recipes, as {@code train} configuration keys:
+ * <p>The papers' recipes, as {@code train} configuration keys (the papers' hyperparameters where the library has
+ * the same knob; differences are named in {@link #recipeNote}):
  * <ul>
  * <li>MAML and first-order MAML (Finn, Abbeel, Levine 2017, section 5.2 and their code): 5-way: 1 inner step of
  *     alpha 0.4, meta-batch 32; 20-way: 5 inner steps of 0.1, meta-batch 16; Adam 1e-3; K support and K query
@@ -21,46 +26,65 @@ import java.util.Map;
  *     iterations for the meta-gradient, meta-batch 32, Adam 1e-3; GD: 16 inner steps of 0.1 on the regularised
  *     loss; HF: 5 Newton-CG iterations with line search. The same inner solver adapts at test.
  * </ul>
+ *
+ * @param id the command-line name, e.g. {@code imaml-gd}
+ * @param title the row title
+ * @param source the paper and table the published numbers come from (empty for none)
+ * @param paper published accuracies in % for {@link Setting#OMNIGLOT}, in order (empty for none)
+ * @param recipe train keys of the recipe for 5-way settings
+ * @param twentyWay train keys that replace the recipe's for 20-way settings
+ * @param recipeNote where the recipe departs from the paper, or an empty string
  */
-enum OmniglotAlgorithm {
+record OmniglotAlgorithm(String id, String title, String source, List<Double> paper, Map<String, Object> recipe,
+                         Map<String, Object> twentyWay, String recipeNote) {
 
-    /** Finn et al. 2017, Table 1. */
-    MAML("maml", "MAML", "Finn et al. 2017, Table 1", 98.7, 99.9, 95.8, 98.9),
-    /** Finn et al. 2017, Table 1. */
-    FOMAML("fomaml", "first-order MAML", "Finn et al. 2017, Table 1", 98.3, 99.2, 89.4, 97.9),
-    /** Nichol et al. 2018, Table 1. */
-    REPTILE("reptile", "Reptile", "Nichol et al. 2018, Table 1", 97.68, 99.48, 89.43, 97.12),
-    /** Rajeswaran et al. 2019, Table 2. */
-    IMAML_GD("imaml-gd", "iMAML-GD", "Rajeswaran et al. 2019, Table 2", 99.16, 99.67, 94.46, 98.69),
-    /** Rajeswaran et al. 2019, Table 2. */
-    IMAML_HF("imaml-hf", "iMAML-HF", "Rajeswaran et al. 2019, Table 2", 99.50, 99.74, 96.18, 99.14);
-
-    private final String id;
-    private final String title;
-    private final String source;
-    private final double[] paper;
-
-    OmniglotAlgorithm(String id, String title, String source, double... paper) {
-        this.id = id;
-        this.title = title;
-        this.source = source;
-        this.paper = paper;
+    /**
+     * @throws NullPointerException if a field is null
+     */
+    OmniglotAlgorithm {
+        Objects.requireNonNull(id, "id");
+        paper = List.copyOf(paper);
+        recipe = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(recipe));
+        twentyWay = Map.copyOf(twentyWay);
     }
 
-    /** @return the command-line name, e.g. {@code imaml-gd} */
-    String id() {
-        return id;
+    private static Map<String, Object> keys(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
     }
 
-    /** @return the row title */
-    String title() {
-        return title;
+    private static Map<String, Object> maml(String algorithm) {
+        return keys("algorithm", algorithm, "innerSteps", 1, "innerStepSize", 0.4, "testInnerSteps", 3,
+                "metaBatchSize", 32, "optimizer", "adam", "metaLr", 1e-3);
     }
 
-    /** @return the paper and table the published numbers come from */
-    String source() {
-        return source;
+    private static Map<String, Object> imaml(String solver, int steps) {
+        return keys("algorithm", "imaml", "imamlSolver", solver, "imamlLambda", 2.0, "cgIterations", 5,
+                "innerSteps", steps, "innerStepSize", 0.1, "testInnerSteps", steps, "metaBatchSize", 32,
+                "optimizer", "adam", "metaLr", 1e-3);
     }
+
+    private static final Map<String, Object> MAML_20 = keys("innerSteps", 5, "innerStepSize", 0.1,
+            "testInnerSteps", 5, "metaBatchSize", 16);
+
+    /** The rows with published numbers, in table order. */
+    static final List<OmniglotAlgorithm> PAPERS = List.of(
+            new OmniglotAlgorithm("maml", "MAML", "Finn et al. 2017, Table 1", List.of(98.7, 99.9, 95.8, 98.9),
+                    maml("maml"), MAML_20, ""),
+            new OmniglotAlgorithm("fomaml", "first-order MAML", "Finn et al. 2017, Table 1",
+                    List.of(98.3, 99.2, 89.4, 97.9), maml("fomaml"), MAML_20, ""),
+            new OmniglotAlgorithm("reptile", "Reptile", "Nichol et al. 2018, Table 1",
+                    List.of(97.68, 99.48, 89.43, 97.12), keys("algorithm", "reptile", "innerSteps", 5,
+                    "innerStepSize", 0.1, "testInnerSteps", 50, "metaBatchSize", 5, "optimizer", "sgd", "metaLr",
+                    1.0), Map.of(), "inner SGD of 0.1 on the support set instead of Adam on mini-batches of 10; "
+                    + "outer step 1.0 not annealed"),
+            new OmniglotAlgorithm("imaml-gd", "iMAML-GD", "Rajeswaran et al. 2019, Table 2",
+                    List.of(99.16, 99.67, 94.46, 98.69), imaml("gd", 16), Map.of(), ""),
+            new OmniglotAlgorithm("imaml-hf", "iMAML-HF", "Rajeswaran et al. 2019, Table 2",
+                    List.of(99.50, 99.74, 96.18, 99.14), imaml("newton-cg", 5), Map.of(), ""));
 
     /**
      * @param s a setting
@@ -68,7 +92,7 @@ enum OmniglotAlgorithm {
      */
     double paperAccuracy(Setting s) {
         int i = Setting.OMNIGLOT.indexOf(s);
-        return i < 0 ? Double.NaN : paper[i];
+        return i < 0 || i >= paper.size() ? Double.NaN : paper.get(i);
     }
 
     /**
@@ -76,63 +100,39 @@ enum OmniglotAlgorithm {
      * @return {@code train} configuration keys of this algorithm's recipe for the setting
      */
     Map<String, Object> recipe(Setting s) {
-        boolean twenty = s.ways() >= 20;
-        Map<String, Object> m = new LinkedHashMap<>();
-        switch (this) {
-            case MAML, FOMAML -> {
-                m.put("algorithm", id);
-                m.put("innerSteps", twenty ? 5 : 1);
-                m.put("innerStepSize", twenty ? 0.1 : 0.4);
-                m.put("testInnerSteps", twenty ? 5 : 3);
-                m.put("metaBatchSize", twenty ? 16 : 32);
-                m.put("optimizer", "adam");
-                m.put("metaLr", 1e-3);
-            }
-            case REPTILE -> {
-                m.put("algorithm", "reptile");
-                m.put("innerSteps", 5);
-                m.put("innerStepSize", 0.1);
-                m.put("testInnerSteps", 50);
-                m.put("metaBatchSize", 5);
-                m.put("optimizer", "sgd");
-                m.put("metaLr", 1.0);
-            }
-            case IMAML_GD, IMAML_HF -> {
-                m.put("algorithm", "imaml");
-                m.put("imamlSolver", this == IMAML_GD ? "gd" : "newton-cg");
-                m.put("imamlLambda", 2.0);
-                m.put("cgIterations", 5);
-                m.put("innerSteps", this == IMAML_GD ? 16 : 5);
-                m.put("innerStepSize", 0.1);
-                m.put("testInnerSteps", this == IMAML_GD ? 16 : 5);
-                m.put("metaBatchSize", 32);
-                m.put("optimizer", "adam");
-                m.put("metaLr", 1e-3);
-            }
-            default -> throw new IllegalStateException(id);
+        Map<String, Object> m = new LinkedHashMap<>(recipe);
+        if (s.ways() >= 20) {
+            m.putAll(twentyWay);
         }
         m.put("queries", s.shots());
         return m;
     }
 
-    /** @return where the recipe departs from the paper, or an empty string */
-    String recipeNote() {
-        return this == REPTILE ? "inner SGD of 0.1 on the support set instead of Adam on mini-batches of 10; "
-                + "outer step 1.0 not annealed" : "";
+    /** @return the row's place in the table: papers' rows first, in order, then the others */
+    int order() {
+        int i = PAPERS.indexOf(this);
+        return i < 0 ? PAPERS.size() : i;
     }
 
     /**
-     * @param id a command-line name
-     * @return the algorithm
-     * @throws IllegalArgumentException naming the bad value and the known names
+     * @param id a command-line name: a paper's row ({@link #PAPERS}) or any registered learner name
+     * @return the row
+     * @throws IllegalArgumentException naming the bad value, the papers' rows and the registered learners
      */
     static OmniglotAlgorithm parse(String id) {
-        for (OmniglotAlgorithm a : values()) {
-            if (a.id.equals(id.trim())) {
+        String name = id.trim();
+        for (OmniglotAlgorithm a : PAPERS) {
+            if (a.id.equals(name)) {
                 return a;
             }
         }
-        throw new IllegalArgumentException("unknown algorithm '" + id + "'; use one of "
-                + String.join(", ", Arrays.stream(values()).map(OmniglotAlgorithm::id).toList()));
+        if (LearnerTypes.names().contains(name)) {
+            return new OmniglotAlgorithm(name, name, "", List.of(), keys("algorithm", name), Map.of(),
+                    "no published recipe: the train defaults of " + name);
+        }
+        List<String> known = new ArrayList<>();
+        PAPERS.forEach(a -> known.add(a.id));
+        throw new IllegalArgumentException("unknown algorithm '" + id + "'; use one of " + String.join(", ", known)
+                + " (the papers' recipes) or a registered learner: " + String.join(", ", LearnerTypes.names()));
     }
 }

@@ -46,7 +46,7 @@ final class OmniglotTable {
             }
         }
         results.sort(Comparator.<JsonNode>comparingInt(r -> order(Setting.parse(r.path("setting").asText())))
-                .thenComparingInt(r -> OmniglotAlgorithm.parse(r.path("algorithm").asText()).ordinal())
+                .thenComparingInt(r -> OmniglotAlgorithm.parse(r.path("algorithm").asText()).order())
                 .thenComparingLong(r -> r.path("seed").asLong()));
         return results;
     }
@@ -74,7 +74,14 @@ final class OmniglotTable {
         b.append("\n|---|");
         columns.forEach(s -> b.append("---|"));
         b.append('\n');
-        for (OmniglotAlgorithm a : OmniglotAlgorithm.values()) {
+        List<OmniglotAlgorithm> rows = new ArrayList<>(OmniglotAlgorithm.PAPERS);
+        for (JsonNode r : results) {
+            OmniglotAlgorithm a = OmniglotAlgorithm.parse(r.path("algorithm").asText());
+            if (!rows.contains(a)) {
+                rows.add(a);
+            }
+        }
+        for (OmniglotAlgorithm a : rows) {
             b.append("| ").append(a.title()).append(", paper |");
             for (Setting s : columns) {
                 double p = a.paperAccuracy(s);
@@ -95,7 +102,7 @@ final class OmniglotTable {
         }
         b.append("\nSources: ");
         Set<String> sources = new LinkedHashSet<>();
-        for (OmniglotAlgorithm a : OmniglotAlgorithm.values()) {
+        for (OmniglotAlgorithm a : OmniglotAlgorithm.PAPERS) {
             sources.add(a.source());
         }
         b.append(String.join("; ", sources)).append(".\n");

@@ -17,7 +17,7 @@ class ProgressReporterTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream term = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         ProgressReporter p = new ProgressReporter(4, 1, term);
-        org.dl4jmeta.train.TrainingState state = state();
+        org.dl4jmeta.optim.TrainingState state = state();
         p.onStart(state);
         for (int i = 1; i <= 4; i++) {
             p.iterationDone(new IterationMetrics(i, 1.0 / i, 0, 0, 0.2, 0.5, 1, 1), null);
@@ -40,7 +40,7 @@ class ProgressReporterTest {
         PrintStream term = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         // a 1-minute budget of which 45 s went to an earlier session, and 100,000 iterations that would take hours
         ProgressReporter p = new ProgressReporter(100_000, 1, term, 60, 45);
-        org.dl4jmeta.train.TrainingState state = state();
+        org.dl4jmeta.optim.TrainingState state = state();
         p.onStart(state);
         Thread.sleep(50);
         p.iterationDone(new IterationMetrics(1, 1.0, 0, 0, 0.2, 0.5, 1, 1), null);
@@ -50,11 +50,11 @@ class ProgressReporterTest {
     }
 
     /** A one-parameter state: the bar reads only its iteration. */
-    private static org.dl4jmeta.train.TrainingState state() {
+    private static org.dl4jmeta.optim.TrainingState state() {
         org.dl4jmeta.model.ParamSet w = org.dl4jmeta.model.ParamSet.zeros(java.util.Map.of("w", new long[] {1}),
                 org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        return new org.dl4jmeta.train.TrainingState(w,
-                new org.dl4jmeta.train.OuterOptimizer(new org.nd4j.linalg.learning.config.Sgd(0.1), 1,
+        return new org.dl4jmeta.optim.TrainingState(w,
+                new org.dl4jmeta.optim.OuterOptimizer(new org.nd4j.linalg.learning.config.Sgd(0.1), 1,
                         org.nd4j.linalg.api.buffer.DataType.FLOAT), 0);
     }
 }

@@ -1,6 +1,5 @@
 package org.dl4jmeta.app.jobs;
 
-import org.dl4jmeta.app.CliRun;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,13 +9,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.dl4jmeta.app.CliRun;
 import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.SavedModel;
+import org.dl4jmeta.optim.TrainingState;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.train.IterationMetrics;
 import org.dl4jmeta.train.TrainingListener;
-import org.dl4jmeta.train.TrainingState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.JsonNode;

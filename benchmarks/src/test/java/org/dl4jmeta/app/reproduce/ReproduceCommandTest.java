@@ -47,13 +47,13 @@ class ReproduceCommandTest {
 
     @Test
     void recipesFollowThePapers() {
-        assertEquals(1, OmniglotAlgorithm.MAML.recipe(new Setting(5, 1)).get("innerSteps"));
-        assertEquals(5, OmniglotAlgorithm.MAML.recipe(new Setting(20, 1)).get("innerSteps"));
-        assertEquals(16, OmniglotAlgorithm.MAML.recipe(new Setting(20, 5)).get("metaBatchSize"));
-        assertEquals(5, OmniglotAlgorithm.FOMAML.recipe(new Setting(5, 5)).get("queries"));
-        assertEquals("newton-cg", OmniglotAlgorithm.IMAML_HF.recipe(new Setting(5, 1)).get("imamlSolver"));
-        assertEquals(95.8, OmniglotAlgorithm.MAML.paperAccuracy(new Setting(20, 1)), 0);
-        assertTrue(Double.isNaN(OmniglotAlgorithm.MAML.paperAccuracy(new Setting(10, 1))));
+        assertEquals(1, OmniglotAlgorithm.parse("maml").recipe(new Setting(5, 1)).get("innerSteps"));
+        assertEquals(5, OmniglotAlgorithm.parse("maml").recipe(new Setting(20, 1)).get("innerSteps"));
+        assertEquals(16, OmniglotAlgorithm.parse("maml").recipe(new Setting(20, 5)).get("metaBatchSize"));
+        assertEquals(5, OmniglotAlgorithm.parse("fomaml").recipe(new Setting(5, 5)).get("queries"));
+        assertEquals("newton-cg", OmniglotAlgorithm.parse("imaml-hf").recipe(new Setting(5, 1)).get("imamlSolver"));
+        assertEquals(95.8, OmniglotAlgorithm.parse("maml").paperAccuracy(new Setting(20, 1)), 0);
+        assertTrue(Double.isNaN(OmniglotAlgorithm.parse("maml").paperAccuracy(new Setting(10, 1))));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.dl4jmeta.train;
+package org.dl4jmeta.optim;
 
 import java.util.Objects;
 import org.dl4jmeta.model.ParamSet;

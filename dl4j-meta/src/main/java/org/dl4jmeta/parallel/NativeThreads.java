@@ -1,5 +1,6 @@
-package org.dl4jmeta.train;
+package org.dl4jmeta.parallel;
 
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -16,6 +17,9 @@ public final class NativeThreads {
     }
 
     private static NativeOps ops() {
+        // the backend must be loaded first: NativeOpsHolder reads the properties that loading ND4J sets, and fails
+        // for the rest of the JVM if it is touched before (e.g. by a worker pool used before any array exists)
+        Nd4j.getBackend();
         return NativeOpsHolder.getInstance().getDeviceNativeOps();
     }
 

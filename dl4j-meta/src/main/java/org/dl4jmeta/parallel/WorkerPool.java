@@ -1,4 +1,4 @@
-package org.dl4jmeta.train;
+package org.dl4jmeta.parallel;
 
 import java.util.ArrayList;
 import java.util.List;
