@@ -272,8 +272,19 @@ public final class Maml implements MetaLearner {
             return new Maml(network, config);
         }
 
+        /**
+         * @throws IllegalArgumentException if the learner was built with an inner update its configuration does not
+         *     describe: a model file would rebuild it with the configuration's update, silently another learner
+         */
         @Override
         public MamlConfig config(Maml learner) {
+            InnerUpdate described = learner.config().innerUpdate();
+            if (!learner.update().equals(described)) {
+                throw new IllegalArgumentException("this Maml adapts with inner update " + learner.update()
+                        + ", which its MamlConfig cannot describe (it describes " + described + "); save it as a "
+                        + "learner of its own: a LearnerType that builds Maml with that update (README, Adding a "
+                        + "layer or a learner)");
+            }
             return learner.config();
         }
     }

@@ -44,8 +44,8 @@ class InnerUpdateGradCheckTest {
         Maml maml = new Maml(net, cfg);
         ParamSet theta = maml.initialise(7, DataType.DOUBLE);
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 11);
-        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, MetaGradientCheck.Objective.META_OBJECTIVE, theta, e, 6,
-                1e-6, 1e-10, 3);
+        MetaGradientCheck.Result r = MetaGradientCheck.check(maml, MetaGradientCheck.Objective.META_OBJECTIVE, theta,
+                e, 6, 1e-6, 1e-10, 3);
         assertTrue(r.maxRelativeError() < 1e-6, name + ": max relative error " + r.maxRelativeError() + " "
                 + r.directions());
         double largest = r.directions().stream().mapToDouble(d -> Math.abs(d.analytic())).max().orElse(0);

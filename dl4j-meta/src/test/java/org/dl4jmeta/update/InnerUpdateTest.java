@@ -227,6 +227,17 @@ class InnerUpdateTest {
     }
 
     @Test
+    void aMamlWithAnUpdateItsConfigurationCannotDescribeIsNotSavedAsPlainMaml() {
+        Network net = net();
+        // saving it as MamlConfig alone would rebuild plain SGD on reading: another learner, silently
+        assertMessage(() -> AlgorithmSpec.of(new Maml(net, MamlConfig.secondOrder(2, 0.3), new MetaSgd(0.3))),
+                "cannot describe", "save it as a learner of its own");
+        // an update equal to the one the configuration describes saves as before
+        MamlConfig cfg = MamlConfig.secondOrder(2, 0.3).withProximal(1.0);
+        assertEquals("maml", AlgorithmSpec.of(new Maml(net, cfg, cfg.innerUpdate())).type());
+    }
+
+    @Test
     void oldConfigurationsReadAsBefore() {
         Map<String, Object> old = new LinkedHashMap<>();
         old.put("innerSteps", 2);
