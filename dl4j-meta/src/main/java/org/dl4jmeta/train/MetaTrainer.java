@@ -1,5 +1,6 @@
 package org.dl4jmeta.train;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,7 +26,11 @@ import org.dl4jmeta.task.EpisodeSource;
  * {@link TrainingListener}s (BI-MAML's phase switch) are notified automatically, every one of them, so all workers
  * stay in the same state; do not register them yourself.
  *
- * <p>Call order: construct, {@link #addListener} as needed, then {@link #fit} or {@link #step} repeatedly, and
+ * <p>Where the tasks of {@link #fit}'s meta-batches are computed is a {@link MetaBatchExecutor}: by default the
+ * trainer's workers, each regenerating its tasks' episodes from the source; {@link #executor} puts them elsewhere
+ * (e.g. a Spark cluster) without changing the arithmetic above.
+ *
+ * <p>Call order: construct, {@link #addListener} and {@link #executor} as needed, then {@link #fit} or {@link #step} repeatedly, and
  * {@link #close} to stop worker threads. Not thread-safe.
  */
 public final class MetaTrainer implements AutoCloseable {
@@ -36,6 +41,7 @@ public final class MetaTrainer implements AutoCloseable {
     private final List<TrainingListener> learnerListeners = new ArrayList<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
     private int preAdaptationEvery = 1;
+    private MetaBatchExecutor executor = this::onWorkers;
 
     /**
      * A sequential trainer around one learner.
@@ -105,6 +111,24 @@ public final class MetaTrainer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Computes {@link #fit}'s meta-batches with another executor instead of this trainer's workers. The trainer
+     * does not close it. The workers' learners stay in use for explicit {@link #step} batches, for
+     * {@code outerStepScale} and for the caller (validation).
+     *
+     * @param executor where the tasks' meta-gradients are computed
+     * @return this
+     */
+    public MetaTrainer executor(MetaBatchExecutor executor) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    private List<MetaGradient> onWorkers(ParamSet theta, EpisodeSource source, int iteration, long first, int count,
+                                         boolean before) {
+        return pool.map(count, (l, i) -> l.metaGradient(theta, source.episode(first + i), before));
+    }
+
     /** @return the meta-batch size */
     public int metaBatchSize() {
         return metaBatchSize;
@@ -149,11 +173,17 @@ public final class MetaTrainer implements AutoCloseable {
         boolean stop = false;
         while (state.iteration() < iterations && !stop) {
             long first = (long) state.iteration() * metaBatchSize;
-            List<Episode> batch = new ArrayList<>(metaBatchSize);
-            for (int i = 0; i < metaBatchSize; i++) {
-                batch.add(source.episode(first + i));
-            }
-            IterationMetrics m = step(state, batch, first);
+            int iteration = state.iteration() + 1;
+            IterationMetrics m = update(state, new LazyBatch(source, first, metaBatchSize), first,
+                    (theta, before) -> {
+                        List<MetaGradient> g = executor.metaGradients(theta, source, iteration, first, metaBatchSize,
+                                before);
+                        if (g.size() != metaBatchSize) {
+                            throw new IllegalStateException("the meta-batch executor returned " + g.size()
+                                    + " meta-gradients for " + metaBatchSize + " tasks at iteration " + iteration);
+                        }
+                        return g;
+                    });
             for (TrainingListener l : all) {
                 stop |= l.shouldStop(m, state);
             }
@@ -176,15 +206,23 @@ public final class MetaTrainer implements AutoCloseable {
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("a meta-batch needs at least one episode, got none");
         }
+        return update(state, batch, firstEpisodeIndex,
+                (theta, before) -> pool.map(batch.size(), (l, i) -> l.metaGradient(theta, batch.get(i), before)));
+    }
+
+    /** Computes a meta-batch's task gradients at theta, in task order. */
+    @FunctionalInterface
+    private interface TaskGradients {
+        List<MetaGradient> compute(ParamSet theta, boolean preAdaptationMetrics);
+    }
+
+    private IterationMetrics update(TrainingState state, List<Episode> batch, long firstEpisodeIndex,
+                                    TaskGradients tasks) {
         long t0 = System.nanoTime();
         int iteration = state.iteration() + 1;
         ParamSet theta = state.theta();
         boolean before = preAdaptationEvery > 0 && iteration % preAdaptationEvery == 0;
-        // each worker also checks its own tasks' gradients, so the calling thread only sums
-        List<Checked> grads = pool.map(batch.size(), (l, i) -> {
-            MetaGradient g = l.metaGradient(theta, batch.get(i), before);
-            return new Checked(g, g.gradient().firstNonFinite());
-        });
+        List<MetaGradient> grads = tasks.compute(theta, before);
         ParamSet sum = theta.zerosLike();
         double metaLoss = 0;
         double supportBefore = 0;
@@ -192,13 +230,13 @@ public final class MetaTrainer implements AutoCloseable {
         double accBefore = 0;
         double accAfter = 0;
         for (int i = 0; i < batch.size(); i++) {
-            MetaGradient mg = grads.get(i).gradient();
+            MetaGradient mg = grads.get(i);
             double loss = mg.metrics().queryLossAfter();
             if (!Double.isFinite(loss)) {
                 throw new NonFiniteLossException(iteration, firstEpisodeIndex + i, "query loss after adaptation is "
                         + loss);
             }
-            String bad = grads.get(i).firstNonFinite();
+            String bad = mg.gradient().firstNonFinite();
             if (bad != null) {
                 throw new NonFiniteLossException(iteration, firstEpisodeIndex + i,
                         "meta-gradient of parameter '" + bad + "' is not finite");
@@ -224,8 +262,34 @@ public final class MetaTrainer implements AutoCloseable {
         return m;
     }
 
-    /** A task's meta-gradient and the first of its tensors that is not finite (null if none). */
-    private record Checked(MetaGradient gradient, String firstNonFinite) {
+    /**
+     * The meta-batch's episodes for {@code outerStepScale}, generated on the calling thread only if it reads them
+     * (the default scale does not), once each.
+     */
+    private static final class LazyBatch extends AbstractList<Episode> {
+        private final EpisodeSource source;
+        private final long first;
+        private final Episode[] episodes;
+
+        LazyBatch(EpisodeSource source, long first, int size) {
+            this.source = source;
+            this.first = first;
+            this.episodes = new Episode[size];
+        }
+
+        @Override
+        public Episode get(int i) {
+            Objects.checkIndex(i, episodes.length);
+            if (episodes[i] == null) {
+                episodes[i] = source.episode(first + i);
+            }
+            return episodes[i];
+        }
+
+        @Override
+        public int size() {
+            return episodes.length;
+        }
     }
 
     /** Stops the worker threads (none with one worker). Idempotent. */
