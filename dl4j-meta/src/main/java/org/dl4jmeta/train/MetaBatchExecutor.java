@@ -6,8 +6,8 @@ import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.EpisodeSource;
 
 /**
- * Where the task meta-gradients of a meta-batch are computed: on the trainer's own worker threads (the default),
- * or elsewhere, e.g. on the executors of a Spark cluster. An executor only computes; {@link MetaTrainer} sums the
+ * Where the task meta-gradients of a meta-batch are computed when not on {@link MetaTrainer}'s own worker threads
+ * (the default): e.g. on the executors of a Spark cluster. An executor only computes; {@link MetaTrainer} sums the
  * gradients in task order, scales them, checks them for NaN and steps the outer optimiser on the calling thread,
  * so any executor that returns the same per-task gradients gives the same parameters.
  *

@@ -26,12 +26,13 @@ import org.dl4jmeta.task.EpisodeSource;
  * {@link TrainingListener}s (BI-MAML's phase switch) are notified automatically, every one of them, so all workers
  * stay in the same state; do not register them yourself.
  *
- * <p>Where the tasks of {@link #fit}'s meta-batches are computed is a {@link MetaBatchExecutor}: by default the
- * trainer's workers, each regenerating its tasks' episodes from the source; {@link #executor} puts them elsewhere
- * (e.g. a Spark cluster) without changing the arithmetic above.
+ * <p>Where the tasks of {@link #fit}'s meta-batches are computed: by default on the trainer's workers, from episodes
+ * requested in index order on the calling thread (so a prefetching source sees one consumer);
+ * {@link #executor} puts them on a {@link MetaBatchExecutor} (e.g. a Spark cluster), which regenerates the
+ * episodes where it computes them, without changing the arithmetic above.
  *
- * <p>Call order: construct, {@link #addListener} and {@link #executor} as needed, then {@link #fit} or {@link #step} repeatedly, and
- * {@link #close} to stop worker threads. Not thread-safe.
+ * <p>Call order: construct, {@link #addListener} and {@link #executor} as needed, then {@link #fit} or
+ * {@link #step} repeatedly, and {@link #close} to stop worker threads. Not thread-safe.
  */
 public final class MetaTrainer implements AutoCloseable {
 
@@ -41,7 +42,7 @@ public final class MetaTrainer implements AutoCloseable {
     private final List<TrainingListener> learnerListeners = new ArrayList<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
     private int preAdaptationEvery = 1;
-    private MetaBatchExecutor executor = this::onWorkers;
+    private MetaBatchExecutor executor;
 
     /**
      * A sequential trainer around one learner.
@@ -124,9 +125,8 @@ public final class MetaTrainer implements AutoCloseable {
         return this;
     }
 
-    private List<MetaGradient> onWorkers(ParamSet theta, EpisodeSource source, int iteration, long first, int count,
-                                         boolean before) {
-        return pool.map(count, (l, i) -> l.metaGradient(theta, source.episode(first + i), before));
+    private List<MetaGradient> onWorkers(ParamSet theta, List<Episode> batch, boolean before) {
+        return pool.map(batch.size(), (l, i) -> l.metaGradient(theta, batch.get(i), before));
     }
 
     /** @return the meta-batch size */
@@ -174,8 +174,10 @@ public final class MetaTrainer implements AutoCloseable {
         while (state.iteration() < iterations && !stop) {
             long first = (long) state.iteration() * metaBatchSize;
             int iteration = state.iteration() + 1;
-            IterationMetrics m = update(state, new LazyBatch(source, first, metaBatchSize), first,
-                    (theta, before) -> {
+            LazyBatch batch = new LazyBatch(source, first, metaBatchSize);
+            IterationMetrics m = update(state, batch, first, executor == null
+                    ? (theta, before) -> onWorkers(theta, batch.all(), before)
+                    : (theta, before) -> {
                         List<MetaGradient> g = executor.metaGradients(theta, source, iteration, first, metaBatchSize,
                                 before);
                         if (g.size() != metaBatchSize) {
@@ -206,8 +208,7 @@ public final class MetaTrainer implements AutoCloseable {
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("a meta-batch needs at least one episode, got none");
         }
-        return update(state, batch, firstEpisodeIndex,
-                (theta, before) -> pool.map(batch.size(), (l, i) -> l.metaGradient(theta, batch.get(i), before)));
+        return update(state, batch, firstEpisodeIndex, (theta, before) -> onWorkers(theta, batch, before));
     }
 
     /** Computes a meta-batch's task gradients at theta, in task order. */
@@ -263,8 +264,8 @@ public final class MetaTrainer implements AutoCloseable {
     }
 
     /**
-     * The meta-batch's episodes for {@code outerStepScale}, generated on the calling thread only if it reads them
-     * (the default scale does not), once each.
+     * A meta-batch's episodes, each generated on the calling thread when first read, once: all of them for the
+     * trainer's own workers, none for an executor elsewhere unless {@code outerStepScale} reads them.
      */
     private static final class LazyBatch extends AbstractList<Episode> {
         private final EpisodeSource source;
@@ -289,6 +290,14 @@ public final class MetaTrainer implements AutoCloseable {
         @Override
         public int size() {
             return episodes.length;
+        }
+
+        /** @return this batch with every episode generated, in index order */
+        List<Episode> all() {
+            for (int i = 0; i < episodes.length; i++) {
+                get(i);
+            }
+            return this;
         }
     }
 
