@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.app.Main;
 import org.dl4jmeta.spark.EpisodeSourceFactory;
 import org.dl4jmeta.spark.SparkMetaBatchExecutor;
 import org.dl4jmeta.task.EpisodeSource;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code train --spark-master}: the Spark context and the executor that computes each meta-batch's tasks on it.
- * Under {@code spark-submit} the submitted settings apply and the flag's master wins.
+ * Under {@code spark-submit} the submitted settings apply and the flag's master wins. Executors get the driver's
+ * nd4j-native build ({@link Main#NATIVE_BUILD_PROPERTY}); Spark gives them its Java 17 module options itself.
  *
  * <p>Call order: {@link #start}, give {@link #executor} to the run, {@link #close} (stops the context).
  */
@@ -45,6 +47,13 @@ final class SparkTraining implements AutoCloseable {
                 // the job after these attempts instead of retrying forever
                 .setIfMissing("spark.task.maxFailures", "4")
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
+        // executor JVMs load the nd4j-native build the app was packaged with, as the driver does
+        String build = System.getProperty(Main.NATIVE_BUILD_PROPERTY);
+        String options = conf.get("spark.executor.extraJavaOptions", "");
+        if (build != null && !options.contains(Main.NATIVE_BUILD_PROPERTY)) {
+            conf.set("spark.executor.extraJavaOptions", (options + " -D" + Main.NATIVE_BUILD_PROPERTY + "=" + build)
+                    .trim());
+        }
         JavaSparkContext spark = new JavaSparkContext(conf);
         try {
             TrainEpisodes episodes = new TrainEpisodes(config.dataset(), config.dataDir(), config.trainSplit(),
