@@ -35,6 +35,7 @@ import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.EpisodeSource;
 import org.dl4jmeta.train.MetaBatchExecutor;
 import org.dl4jmeta.train.MetaTrainer;
+import org.dl4jmeta.train.NativeThreads;
 import org.dl4jmeta.train.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -51,6 +52,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * driver collects them in task order. Each executor JVM builds the episode source once and one learner per
  * concurrently running task, and keeps them for the application's lifetime. The learner travels as a dl4j-meta
  * model file (the same description {@code model.zip} holds), so any learner a model file can describe works.
+ * Tasks running at once in one JVM share its cores for their native ops, as the trainer's own workers do.
  *
  * <p>Faults: a failed or lost task is recomputed by Spark from the same inputs, so a retry changes nothing
  * ({@code spark.task.maxFailures} attempts; in local mode use a master like {@code local[2,4]} to allow retries).
@@ -104,7 +106,8 @@ public final class SparkMetaBatchExecutor implements MetaBatchExecutor {
             throw new IllegalArgumentException("learner '" + learner.id() + "' reads back from its model file as '"
                     + rebuilt + "'; it cannot be sent to executors");
         }
-        this.job = spark.broadcast(new Job(UUID.randomUUID().toString(), model, episodes));
+        this.job = spark.broadcast(new Job(UUID.randomUUID().toString(), model, episodes,
+                spark.defaultParallelism()));
     }
 
     /**
@@ -261,8 +264,28 @@ public final class SparkMetaBatchExecutor implements MetaBatchExecutor {
         }
     }
 
-    /** What every executor needs for the whole run, broadcast once. */
-    record Job(String key, byte[] model, EpisodeSourceFactory episodes) implements Serializable {
+    /**
+     * What every executor needs for the whole run, broadcast once.
+     *
+     * @param key names the run's executor-side state
+     * @param model the learner as a model file
+     * @param episodes the episode stream's description
+     * @param localTaskThreads the task threads of local mode, where the driver's JVM runs the tasks
+     */
+    record Job(String key, byte[] model, EpisodeSourceFactory episodes, int localTaskThreads)
+            implements Serializable {
+    }
+
+    /**
+     * @return the tasks this JVM runs at once: local mode's task threads, else the executor's cores over
+     *     {@code spark.task.cpus}
+     */
+    static int concurrentTasks(Job job) {
+        SparkEnv env = SparkEnv.get();
+        int taskCpus = Math.max(1, env.conf().getInt("spark.task.cpus", 1));
+        int cores = "driver".equals(env.executorId()) ? job.localTaskThreads()
+                : env.conf().getInt("spark.executor.cores", Runtime.getRuntime().availableProcessors());
+        return Math.max(1, cores / taskCpus);
     }
 
     /** A flat vector in FLOAT or DOUBLE, exactly. */
@@ -343,6 +366,10 @@ public final class SparkMetaBatchExecutor implements MetaBatchExecutor {
             ParamSet t = theta.value().toParamSet();
             List<TaskResult> out = new ArrayList<>();
             MetaLearner l = w.borrow();
+            // as the trainer's own workers: tasks running at once share the cores instead of each spinning
+            // OpenMP threads on all of them
+            int callerThreads = NativeThreads.get();
+            NativeThreads.set(NativeThreads.perWorker(concurrentTasks(job.value())));
             try {
                 while (tasks.hasNext()) {
                     int i = tasks.next();
@@ -352,6 +379,7 @@ public final class SparkMetaBatchExecutor implements MetaBatchExecutor {
                     out.add(TaskResult.of(i, g, fingerprintFirst && i == 0 ? fingerprint(e) : null));
                 }
             } finally {
+                NativeThreads.set(callerThreads);
                 w.release(l);
             }
             return out.iterator();
