@@ -50,7 +50,7 @@ class SparkLocalClusterTest {
         assertEquals(2, executors.size(), "two executor processes: " + executors);
         assertTrue(executors.stream().noneMatch(e -> e.startsWith("driver")), executors.toString());
 
-        double[] alone = SparkMetaTrainingTest.train(SparkMetaTrainingTest.maml(), null, 0, null);
+        double[] alone = SparkMetaTrainingTest.alone("maml", SparkMetaTrainingTest.maml());
         FailedAttempts failed = new FailedAttempts();
         spark.sc().addSparkListener(failed);
         double[] there = SparkMetaTrainingTest.train(SparkMetaTrainingTest.maml(), spark, 2,

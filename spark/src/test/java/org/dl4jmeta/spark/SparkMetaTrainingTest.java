@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -57,6 +58,14 @@ class SparkMetaTrainingTest {
         spark.stop();
     }
 
+    /** Single-process parameters by learner name, computed once per JVM (the test classes share them). */
+    private static final Map<String, double[]> ALONE = new ConcurrentHashMap<>();
+
+    /** @return theta after training on the calling thread alone */
+    static double[] alone(String name, Supplier<MetaLearner> learners) {
+        return ALONE.computeIfAbsent(name, n -> train(learners, null, 0, null)).clone();
+    }
+
     static Supplier<MetaLearner> maml() {
         return () -> new Maml(TinyTaskFactory.net(), MamlConfig.secondOrder(1, 0.4));
     }
@@ -92,8 +101,8 @@ class SparkMetaTrainingTest {
         return s.theta().flat().toDoubleVector();
     }
 
-    static void assertSparkEqualsOneProcess(Supplier<MetaLearner> learners, JavaSparkContext spark) {
-        double[] alone = train(learners, null, 0, null);
+    static void assertSparkEqualsOneProcess(String name, Supplier<MetaLearner> learners, JavaSparkContext spark) {
+        double[] alone = alone(name, learners);
         EpisodeSourceFactory episodes = new TinyTaskFactory(SEED, false, null);
         for (int partitions : new int[] {1, META_BATCH}) {
             assertArrayEquals(alone, train(learners, spark, partitions, episodes), 0.0,
@@ -103,22 +112,22 @@ class SparkMetaTrainingTest {
 
     @Test
     void secondOrderMamlEqualsTheSingleProcessTrainer() {
-        assertSparkEqualsOneProcess(maml(), spark);
+        assertSparkEqualsOneProcess("maml", maml(), spark);
     }
 
     @Test
     void firstOrderMamlEqualsTheSingleProcessTrainer() {
-        assertSparkEqualsOneProcess(foMaml(), spark);
+        assertSparkEqualsOneProcess("fomaml", foMaml(), spark);
     }
 
     @Test
     void imamlEqualsTheSingleProcessTrainer() {
-        assertSparkEqualsOneProcess(imaml(), spark);
+        assertSparkEqualsOneProcess("imaml", imaml(), spark);
     }
 
     @Test
     void failedFirstAttemptsAreRetriedWithTheSameResult() throws InterruptedException {
-        double[] alone = train(foMaml(), null, 0, null);
+        double[] alone = alone("fomaml", foMaml());
         FailedAttempts failed = new FailedAttempts();
         spark.sc().addSparkListener(failed);
         try {
@@ -161,7 +170,7 @@ class SparkMetaTrainingTest {
                 .toDoubleVector();
         assertArrayEquals(straight, ModelFile.read(dir.resolve("resumed").resolve(RunFolder.MODEL)).parameters()
                 .flat().toDoubleVector(), 0.0);
-        assertArrayEquals(train(learners, null, 0, null), straight, 0.0, "and the single-process parameters");
+        assertArrayEquals(alone("fomaml", learners), straight, 0.0, "and the single-process parameters");
     }
 
     private static TrainingRun run(RunFolder f, Supplier<MetaLearner> learners, SparkMetaBatchExecutor e) {
