@@ -32,8 +32,9 @@ public final class NativeThreads {
      * Sets the calling thread's OpenMP thread count for native ops.
      *
      * @param threads the count, &gt;= 1
+     * @throws IllegalArgumentException if threads is below 1
      */
-    static void set(int threads) {
+    public static void set(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("native threads must be >= 1, got " + threads);
         }

@@ -1,5 +1,6 @@
 package org.dl4jmeta.train;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,8 +32,13 @@ import org.dl4jmeta.task.EpisodeSource;
  * {@link MetaLearner#afterIteration} gives the next one, and {@link #fit} stops early when
  * {@link MetaLearner#reachedGoal} says so. Learners are never listeners.
  *
- * <p>Call order: construct, {@link #addListener} as needed, then {@link #fit} or {@link #step} repeatedly, and
- * {@link #close} to stop worker threads. Not thread-safe.
+ * <p>Where the tasks of {@link #fit}'s meta-batches are computed: by default on the trainer's workers, from episodes
+ * requested in index order on the calling thread (so a prefetching source sees one consumer);
+ * {@link #executor} puts them on a {@link MetaBatchExecutor} (e.g. a Spark cluster), which regenerates the
+ * episodes where it computes them, without changing the arithmetic above.
+ *
+ * <p>Call order: construct, {@link #addListener} and {@link #executor} as needed, then {@link #fit} or
+ * {@link #step} repeatedly, and {@link #close} to stop worker threads. Not thread-safe.
  */
 public final class MetaTrainer implements AutoCloseable {
 
@@ -41,6 +47,7 @@ public final class MetaTrainer implements AutoCloseable {
     private final WorkerPool<MetaLearner> pool;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private int preAdaptationEvery = 1;
+    private MetaBatchExecutor executor;
 
     /**
      * A sequential trainer around one learner.
@@ -105,6 +112,27 @@ public final class MetaTrainer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Computes {@link #fit}'s meta-batches with another executor instead of this trainer's workers. The trainer
+     * does not close it. The workers' learners stay in use for explicit {@link #step} batches, for
+     * {@code outerStepScale} and for the caller (validation).
+     *
+     * @param executor where the tasks' meta-gradients are computed
+     * @return this
+     */
+    public MetaTrainer executor(MetaBatchExecutor executor) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /** Each worker also checks its own tasks' gradients, so the calling thread only sums. */
+    private List<Checked> onWorkers(ParamSet theta, LearnerState learnerState, List<Episode> batch, boolean before) {
+        return pool.map(batch.size(), (l, i) -> {
+            MetaGradient g = l.metaGradient(theta, learnerState, batch.get(i), before);
+            return new Checked(g, g.gradient().firstNonFinite());
+        });
+    }
+
     /** @return the meta-batch size */
     public int metaBatchSize() {
         return metaBatchSize;
@@ -144,11 +172,23 @@ public final class MetaTrainer implements AutoCloseable {
         boolean stop = false;
         while (state.iteration() < iterations && !stop) {
             long first = (long) state.iteration() * metaBatchSize;
-            List<Episode> batch = new ArrayList<>(metaBatchSize);
-            for (int i = 0; i < metaBatchSize; i++) {
-                batch.add(source.episode(first + i));
-            }
-            IterationMetrics m = step(state, batch, first);
+            int iteration = state.iteration() + 1;
+            LazyBatch batch = new LazyBatch(source, first, metaBatchSize);
+            IterationMetrics m = update(state, batch, first, executor == null
+                    ? (theta, ls, before) -> onWorkers(theta, ls, batch.all(), before)
+                    : (theta, ls, before) -> {
+                        List<MetaGradient> g = executor.metaGradients(theta, ls, source, iteration, first,
+                                metaBatchSize, before);
+                        if (g.size() != metaBatchSize) {
+                            throw new IllegalStateException("the meta-batch executor returned " + g.size()
+                                    + " meta-gradients for " + metaBatchSize + " tasks at iteration " + iteration);
+                        }
+                        List<Checked> checked = new ArrayList<>(g.size());
+                        for (MetaGradient mg : g) {
+                            checked.add(new Checked(mg, mg.gradient().firstNonFinite()));
+                        }
+                        return checked;
+                    });
             stop = learner.reachedGoal(state.learnerState(), m.iteration(), m.gradientNorm());
             for (TrainingListener l : all) {
                 stop |= l.shouldStop(m, state);
@@ -172,16 +212,23 @@ public final class MetaTrainer implements AutoCloseable {
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("a meta-batch needs at least one episode, got none");
         }
+        return update(state, batch, firstEpisodeIndex, (theta, ls, before) -> onWorkers(theta, ls, batch, before));
+    }
+
+    /** Computes a meta-batch's task gradients at theta, in task order, each with its first non-finite tensor. */
+    @FunctionalInterface
+    private interface TaskGradients {
+        List<Checked> compute(ParamSet theta, LearnerState learnerState, boolean preAdaptationMetrics);
+    }
+
+    private IterationMetrics update(TrainingState state, List<Episode> batch, long firstEpisodeIndex,
+                                    TaskGradients tasks) {
         long t0 = System.nanoTime();
         int iteration = state.iteration() + 1;
         ParamSet theta = state.theta();
         LearnerState learnerState = state.learnerState();
         boolean before = preAdaptationEvery > 0 && iteration % preAdaptationEvery == 0;
-        // each worker also checks its own tasks' gradients, so the calling thread only sums
-        List<Checked> grads = pool.map(batch.size(), (l, i) -> {
-            MetaGradient g = l.metaGradient(theta, learnerState, batch.get(i), before);
-            return new Checked(g, g.gradient().firstNonFinite());
-        });
+        List<Checked> grads = tasks.compute(theta, learnerState, before);
         ParamSet sum = theta.zerosLike();
         double metaLoss = 0;
         double supportBefore = 0;
@@ -224,6 +271,44 @@ public final class MetaTrainer implements AutoCloseable {
 
     /** A task's meta-gradient and the first of its tensors that is not finite (null if none). */
     private record Checked(MetaGradient gradient, String firstNonFinite) {
+    }
+
+    /**
+     * A meta-batch's episodes, each generated on the calling thread when first read, once: all of them for the
+     * trainer's own workers, none for an executor elsewhere unless {@code outerStepScale} reads them.
+     */
+    private static final class LazyBatch extends AbstractList<Episode> {
+        private final EpisodeSource source;
+        private final long first;
+        private final Episode[] episodes;
+
+        LazyBatch(EpisodeSource source, long first, int size) {
+            this.source = source;
+            this.first = first;
+            this.episodes = new Episode[size];
+        }
+
+        @Override
+        public Episode get(int i) {
+            Objects.checkIndex(i, episodes.length);
+            if (episodes[i] == null) {
+                episodes[i] = source.episode(first + i);
+            }
+            return episodes[i];
+        }
+
+        @Override
+        public int size() {
+            return episodes.length;
+        }
+
+        /** @return this batch with every episode generated, in index order */
+        List<Episode> all() {
+            for (int i = 0; i < episodes.length; i++) {
+                get(i);
+            }
+            return this;
+        }
     }
 
     /** Stops the worker threads (none with one worker). Idempotent. */

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Call order: construct, optionally {@link #validation} and {@link #addListener}, then {@link #start} or
+ * <p>Call order: construct, optionally {@link #validation}, {@link #executor} and {@link #addListener}, then {@link #start} or
  * {@link #resume} once. {@link #stopSignal} may be requested from any thread (a shutdown hook): the run finishes
  * the iteration in progress, checkpoints and returns {@link Ending#STOPPED}.
  */
@@ -243,6 +243,7 @@ public final class TrainingRun {
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final List<Map<String, Object>> configChanges = new ArrayList<>();
     private EpisodeSource validation;
+    private MetaBatchExecutor executor;
 
     private MetaLearner learner;
     private double bestAccuracy = -1;
@@ -276,6 +277,19 @@ public final class TrainingRun {
      */
     public TrainingRun validation(EpisodeSource episodes) {
         this.validation = episodes;
+        return this;
+    }
+
+    /**
+     * Computes the training tasks' meta-gradients with another executor (e.g. on a Spark cluster) instead of the
+     * run's worker threads; the parameters, checkpoints, resume, validation, budgets and failure stops are the same.
+     * The run does not close it.
+     *
+     * @param executor where the meta-batches' tasks are computed, or null for the run's own workers
+     * @return this
+     */
+    public TrainingRun executor(MetaBatchExecutor executor) {
+        this.executor = executor;
         return this;
     }
 
@@ -430,6 +444,9 @@ public final class TrainingRun {
              EpisodeEvaluator validator = validation == null || settings.valEvery() == 0 ? null
                      : new EpisodeEvaluator(learners, settings.threads())) {
             learner = trainer.learner();
+            if (executor != null) {
+                trainer.executor(executor);
+            }
             trainer.preAdaptationMetricsEvery(settings.preAdaptationEvery());
             trainer.addListener(metrics);
             listeners.forEach(trainer::addListener);

@@ -117,6 +117,13 @@ public final class BenchCommand implements Callable<Integer> {
                     + "as train and eval")
     int[] threads = {Runtime.getRuntime().availableProcessors()};
 
+    @Option(names = "--spark-master", paramLabel = "URL", description = "also time each meta-step configuration "
+            + "with its tasks on Spark (e.g. local[2]) against this process's workers, in alternation: one more line "
+            + "per configuration with overhead_ms per meta-step")
+    String sparkMaster;
+
+    private SparkBench spark;
+
     @Option(names = "--out", paramLabel = "FILE", description = "also write the JSON lines to FILE (written when "
             + "all configurations are done), e.g. results/bench/omniglot-5w1s.jsonl")
     java.nio.file.Path outFile;
@@ -150,14 +157,21 @@ public final class BenchCommand implements Callable<Integer> {
         build = "nd4j-native" + (ext.isEmpty() ? "" : ext);
         List<String> lines = new ArrayList<>();
         PrintWriter console = spec.commandLine().getOut();
-        for (int r = 1; r <= rounds; r++) {
-            String fields = rounds == 1 ? "" : "\"round\":" + r + ",\"rounds\":" + rounds + ",";
-            run(line -> {
-                String l = "{" + fields + line.substring(1);
-                console.println(l);
-                console.flush();
-                lines.add(l);
-            });
+        spark = sparkMaster == null ? null : new SparkBench(sparkMaster);
+        try {
+            for (int r = 1; r <= rounds; r++) {
+                String fields = rounds == 1 ? "" : "\"round\":" + r + ",\"rounds\":" + rounds + ",";
+                run(line -> {
+                    String l = "{" + fields + line.substring(1);
+                    console.println(l);
+                    console.flush();
+                    lines.add(l);
+                });
+            }
+        } finally {
+            if (spark != null) {
+                spark.close();
+            }
         }
         if (outFile != null) {
             if (outFile.getParent() != null) {
@@ -197,6 +211,12 @@ public final class BenchCommand implements Callable<Integer> {
                                 + Arrays.toString(threads));
                     }
                     emit.accept(metaStep(net, c, b, w, source));
+                }
+                if (spark != null) {
+                    emit.accept(spark.metaStep(c, () -> learner(net, c), b, new SparkBench.Tasks(net.inputShape(),
+                            seed, Math.max(ways, 20), ways, shots, queries, dataType), warmupSeconds, repeats,
+                            preAdaptationEvery) + provenance(org.dl4jmeta.parallel.NativeThreads.perWorker(
+                                    spark.partitions())));
                 }
             }
         }

@@ -180,6 +180,11 @@ public final class TrainCommand implements Callable<Integer> {
             + "test_accuracy=<mean> ci95=<half-width> episodes=N, details in test.json. Default: 0 (none)")
     Integer testEpisodes;
 
+    @Option(names = "--spark-master", paramLabel = "URL", description = "compute each meta-batch's tasks on Apache "
+            + "Spark: local[N] (N threads here; local[N,F]: F attempts per task), spark://host:port, yarn; the "
+            + "parameters are the same as without it. Default: none (this process's --threads)")
+    String sparkMaster;
+
     @Option(names = {"--run-dir", "--checkpoint-dir"}, paramLabel = "DIR",
             description = "run folder for checkpoints, best and final model, metrics. "
                     + "Default: runs/<dataset>-<ways>way-<shots>shot-<algo>-seed<seed>")
@@ -230,6 +235,7 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "divergenceFactor", divergenceFactor);
         put(m, "divergenceMaxParameter", divergenceMaxParameter);
         put(m, "testEpisodes", testEpisodes);
+        put(m, "sparkMaster", sparkMaster);
         return Json.mapper().valueToTree(m);
     }
 

@@ -73,6 +73,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * @param divergenceMaxParameter stop as diverged when a meta-parameter's magnitude exceeds this, &gt; 0, or 0 (off)
  * @param testEpisodes after training, evaluate the best model (else the final one) on this many episodes of the test
  *     split with testInnerSteps steps and print the accuracy with its 95% interval, &gt;= 0 (0: no test)
+ * @param sparkMaster compute the meta-batches' tasks on Apache Spark with this master URL (local[N], local[N,F],
+ *     spark://host:port, yarn, k8s://...), or empty for this process's threads; the parameters are the same
  */
 public record TrainConfig(String dataset, String dataDir, String trainSplit, String valSplit, int ways, int shots,
                           int queries, String algorithm, int innerSteps, int testInnerSteps, double innerStepSize,
@@ -83,7 +85,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                          double timeBudgetMinutes, long seed,
                           String dataType, int threads, int valEvery, int valEpisodes, long valSeed,
                           int checkpointEvery, int logEvery, int preAdaptationEvery, String runDir,
-                          double divergenceFactor, double divergenceMaxParameter, int testEpisodes) {
+                          double divergenceFactor, double divergenceMaxParameter, int testEpisodes,
+                          String sparkMaster) {
 
     /** The data sets train knows. */
     public static final List<String> DATASETS = List.of("omniglot", "miniimagenet", "synthetic");
@@ -117,7 +120,7 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
      */
     public static final Set<String> RESUMABLE = Set.of("iterations", "timeBudgetMinutes", "threads", "dataDir", "valEvery",
             "valEpisodes", "checkpointEvery", "logEvery", "preAdaptationEvery", "runDir", "divergenceFactor",
-            "divergenceMaxParameter", "testEpisodes");
+            "divergenceMaxParameter", "testEpisodes", "sparkMaster");
     /**
      * Keys a resumed run may change on purpose although they change the parameters from then on (the remedy for a
      * divergence): each change is recorded with its iteration in later checkpoints, summary.json and provenance.
@@ -128,7 +131,7 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
      * checkpoint or model saved without one reads as that value.
      */
     private static final Map<String, Object> ADDED_LATER = Map.of("preAdaptationEvery", 1, "algorithmConfig", Map.of(),
-            "divergenceFactor", 0.0, "divergenceMaxParameter", 0.0, "testEpisodes", 0);
+            "divergenceFactor", 0.0, "divergenceMaxParameter", 0.0, "testEpisodes", 0, "sparkMaster", "");
 
     /**
      * Validates every field.
@@ -183,6 +186,11 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         require(divergenceMaxParameter >= 0 && !Double.isNaN(divergenceMaxParameter),
                 "divergenceMaxParameter must be > 0, or 0 (off), got " + divergenceMaxParameter);
         require(testEpisodes >= 0, "testEpisodes must be >= 0 (0: no test), got " + testEpisodes);
+        require(sparkMaster != null && (sparkMaster.isEmpty()
+                        || sparkMaster.matches("local(\\[\\d+(,\\d+)?]|\\[\\*(,\\d+)?])?|local-cluster\\[.+]|yarn"
+                        + "|(spark|k8s|mesos)://.+")),
+                "sparkMaster must be a Spark master URL (local[N], local[N,F], spark://host:port, yarn, k8s://...) "
+                        + "or empty (no Spark), got '" + sparkMaster + "'");
         AlgorithmSpec.configure(algorithm, innerSteps, innerStepSize, learnerOverrides(algorithm,
                 shortcutValues(learnedStepSizes, imamlLambda, imamlSolver, cgIterations, hfDelta, bimamlEpsilon0,
                         bimamlEpsilon), algorithmConfig));
@@ -311,6 +319,7 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         m.put("divergenceFactor", 10.0);
         m.put("divergenceMaxParameter", 1e5);
         m.put("testEpisodes", 0);
+        m.put("sparkMaster", "");
         return m;
     }
 

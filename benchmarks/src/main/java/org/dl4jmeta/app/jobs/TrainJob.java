@@ -166,10 +166,15 @@ final class TrainJob {
                 config.iterations(), config.threads(), runDir);
         TrainingRun.Outcome o;
         try (SignalStop hook = new SignalStop(stop, runDir.resolve(CHECKPOINT));
-             PrefetchingEpisodeSource ahead = new PrefetchingEpisodeSource(train, config.metaBatchSize(),
-                     startIteration, 2)) {
-            o = initial != null ? run.start(ahead, initial)
-                    : run.resume(ahead, resumeFrom, changes.containsKey("metaLr") ? DataSets.updater(config) : null);
+             SparkTraining spark = SparkTraining.start(config, learner);
+             // with Spark the executors regenerate the episodes: nothing to prepare here
+             PrefetchingEpisodeSource ahead = spark != null ? null : new PrefetchingEpisodeSource(train,
+                     config.metaBatchSize(), startIteration, 2)) {
+            EpisodeSource episodes = ahead != null ? ahead : train;
+            run.executor(spark == null ? null : spark.executor());
+            o = initial != null ? run.start(episodes, initial)
+                    : run.resume(episodes, resumeFrom, changes.containsKey("metaLr") ? DataSets.updater(config)
+                            : null);
         } finally {
             progress.newLine();
         }
