@@ -32,10 +32,10 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         args = applyDebugFlag(args);
-        args = applyBackendFlag(args);
-        args = applyDebugFlag(args);
         Backends.Kind backend;
         try {
+            args = applyBackendFlag(args);
+            args = applyDebugFlag(args);
             backend = Backends.select(Backends.builtFor(Backends.buildProperties()),
                     System.getProperty(Backends.BACKEND_PROPERTY));
         } catch (IllegalArgumentException e) {
@@ -95,8 +95,7 @@ public final class Main implements Runnable {
             return args;
         }
         if (args.length < 2) {
-            System.err.println("error: --backend needs a value, cpu or cuda, before the command");
-            System.exit(2);
+            throw new IllegalArgumentException("--backend needs a value, cpu or cuda, before the command");
         }
         System.setProperty(Backends.BACKEND_PROPERTY, args[1]);
         return java.util.Arrays.copyOfRange(args, 2, args.length);

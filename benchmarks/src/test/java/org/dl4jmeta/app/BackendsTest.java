@@ -169,6 +169,9 @@ class BackendsTest {
             rest = Main.applyBackendFlag(new String[] {"--backend=cuda", "bench"});
             assertEquals(List.of("bench"), List.of(rest));
             assertEquals("cuda", System.getProperty(Backends.BACKEND_PROPERTY));
+            IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                    () -> Main.applyBackendFlag(new String[] {"--backend"}));
+            assertTrue(none.getMessage().contains("cpu or cuda"), none.getMessage());
             assertEquals(List.of("train", "--backend", "cpu"),
                     List.of(Main.applyBackendFlag(new String[] {"train", "--backend", "cpu"})));
         } finally {
