@@ -1,5 +1,6 @@
 package org.dl4jmeta.app;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,14 +12,16 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "dl4j-meta", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Gradient-based meta-learning for few-shot image classification on Deeplearning4j.",
-        footer = {"", "Exit codes: 0 success, 1 a check or job failed on its own terms, 2 bad input (the message "
+        footer = {"", "Global options before the command: --debug (debug logging), --backend cpu (run a CUDA build "
+                + "on the CPU; also -Ddl4jmeta.backend=cpu).",
+            "Exit codes: 0 success, 1 a check or job failed on its own terms, 2 bad input (the message "
                 + "names it), 128+N ended by signal N: 130 Ctrl-C, 143 SIGTERM (train writes a checkpoint first)."},
         subcommands = {GradCheckCommand.class, org.dl4jmeta.app.data.DataInfoCommand.class,
             org.dl4jmeta.app.data.DownloadCommand.class, org.dl4jmeta.app.experiment.ExperimentCommand.class,
             org.dl4jmeta.app.bench.BenchCommand.class, org.dl4jmeta.app.jobs.TrainCommand.class,
             org.dl4jmeta.app.jobs.EvalCommand.class, org.dl4jmeta.app.jobs.AdaptCommand.class,
             org.dl4jmeta.app.jobs.ExportCommand.class, org.dl4jmeta.app.reproduce.ReproduceCommand.class,
-            org.dl4jmeta.app.reproduce.ReportCommand.class, CommandLine.HelpCommand.class})
+            org.dl4jmeta.app.reproduce.ReportCommand.class, GpuCheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -29,6 +32,18 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         args = applyDebugFlag(args);
+        Backends.Kind backend;
+        try {
+            args = applyBackendFlag(args);
+            args = applyDebugFlag(args);
+            backend = Backends.select(Backends.builtFor(Backends.buildProperties()),
+                    System.getProperty(Backends.BACKEND_PROPERTY));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Backends.install(backend);
         selectNativeBuild();
         String cpu = unsupportedCpu(System.getProperty(NATIVE_BUILD_PROPERTY, ""), java.nio.file.Path.of(
                 "/proc/cpuinfo"));
@@ -60,6 +75,30 @@ public final class Main implements Runnable {
         System.setProperty("org.slf4j.simpleLogger.log.org.nd4j.imports.converters.ImportClassMapping", "debug");
         System.setProperty("org.slf4j.simpleLogger.log.org.nd4j.autodiff.functions.DifferentialFunction", "debug");
         return java.util.Arrays.copyOfRange(args, 1, args.length);
+    }
+
+    /**
+     * {@code --backend cpu|cuda} before the command (either side of {@code --debug}) sets {@value
+     * Backends#BACKEND_PROPERTY}, which chooses the ND4J backend before ND4J starts ({@link Backends}).
+     *
+     * @param args the command line
+     * @return the command line without a leading {@code --backend X} or {@code --backend=X}
+     * @throws IllegalArgumentException if {@code --backend} has no value
+     */
+    static String[] applyBackendFlag(String[] args) {
+        String flag = Backends.BACKEND_FLAG;
+        if (args.length > 0 && args[0].startsWith(flag + "=")) {
+            System.setProperty(Backends.BACKEND_PROPERTY, args[0].substring(flag.length() + 1));
+            return java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
+        if (args.length == 0 || !args[0].equals(flag)) {
+            return args;
+        }
+        if (args.length < 2) {
+            throw new IllegalArgumentException("--backend needs a value, cpu or cuda, before the command");
+        }
+        System.setProperty(Backends.BACKEND_PROPERTY, args[1]);
+        return java.util.Arrays.copyOfRange(args, 2, args.length);
     }
 
     /** The system property naming the nd4j-native build JavaCPP loads (empty: the portable one). */
@@ -154,6 +193,7 @@ public final class Main implements Runnable {
      * @return the same command line
      */
     public static CommandLine configure(CommandLine cl) {
+        cl.setExecutionStrategy(Main::executeOnBackend);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
                     || ex instanceof java.io.IOException) {
@@ -163,6 +203,30 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cl;
+    }
+
+    /**
+     * Runs the parsed command after {@link Backends#start} has checked and logged the backend it computes on (once
+     * per process); help, version and commands marked {@link WithoutBackend} run without starting ND4J. A backend
+     * that cannot run prints {@code error: <why and the fix>} and exits 2.
+     */
+    private static int executeOnBackend(CommandLine.ParseResult parsed) {
+        List<CommandLine> chain = parsed.asCommandLineList();
+        CommandLine leaf = chain.get(chain.size() - 1);
+        boolean help = chain.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested());
+        Object command = leaf.getCommand();
+        if (!help && chain.size() > 1 && !(command instanceof CommandLine.HelpCommand)
+                && !(command instanceof WithoutBackend)) {
+            try {
+                Backends.start(Backends.select(Backends.builtFor(Backends.buildProperties()),
+                        System.getProperty(Backends.BACKEND_PROPERTY)));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                leaf.getErr().println("error: " + e.getMessage());
+                leaf.getErr().flush();
+                return 2;
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     /**

@@ -17,6 +17,10 @@ class BenchCommandTest {
         List<String> lines = r.out().lines().filter(l -> l.startsWith("{")).toList();
         assertEquals(3, lines.size(), r.out());
         assertTrue(lines.get(0).contains("\"bench\":\"forward-backward\"") && lines.get(0).contains("\"median_ms\":"));
+        String backend = org.dl4jmeta.provenance.BuildInfo.backend();
+        for (String l : lines) {
+            assertTrue(backend.startsWith("CPU: ") && l.contains("\"backend\":\"" + backend + "\""), l);
+        }
         for (String l : lines.subList(1, 3)) {
             assertTrue(l.contains("\"meta_batch\":2") && l.contains("\"ms_per_task\":") && l.contains("\"tasks_per_s\":")
                     && l.contains("\"peak_rss_mb\":"), l);

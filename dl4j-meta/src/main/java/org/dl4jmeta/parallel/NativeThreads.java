@@ -9,7 +9,12 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * keeps this count per thread ({@code omp_set_num_threads} sets the calling thread's value), so each worker of a
  * {@link WorkerPool} sets its own: T workers each running ops with all C cores put T C spin-waiting OpenMP threads
  * on C cores. {@code Environment.setMaxThreads} of ND4J 1.0.0-M2.1 does not change it; the JNI call used here
- * does, and is shared by the CPU and CUDA backends (on CUDA it only concerns host-side loops).
+ * does.
+ *
+ * <p>OpenMP threads are a CPU notion: on the CUDA backend ops run as kernels on the device (each Java thread
+ * with its own stream), so dividing cores between workers means nothing there and {@link #set} does nothing
+ * rather than change a setting that libnd4j's CUDA build does not use the same way; {@link #get} reports what the
+ * backend says.
  */
 public final class NativeThreads {
 
@@ -29,7 +34,7 @@ public final class NativeThreads {
     }
 
     /**
-     * Sets the calling thread's OpenMP thread count for native ops.
+     * Sets the calling thread's OpenMP thread count for native ops; on the CUDA backend, nothing.
      *
      * @param threads the count, &gt;= 1
      * @throws IllegalArgumentException if threads is below 1
@@ -38,7 +43,9 @@ public final class NativeThreads {
         if (threads < 1) {
             throw new IllegalArgumentException("native threads must be >= 1, got " + threads);
         }
-        ops().setOmpNumThreads(threads);
+        if (org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU()) {
+            ops().setOmpNumThreads(threads);
+        }
     }
 
     /**

@@ -51,9 +51,15 @@ public final class BuildInfo {
         }
     }
 
-    /** @return the ND4J backend's class name, e.g. {@code CpuBackend} or {@code JCublasBackend} */
+    /**
+     * The backend line: what ND4J computes on ({@link BackendInfo#current()}), e.g. {@code CPU: nd4j-native
+     * linux-x86_64-onednn-avx2 (AVX/AVX2 binary, CPU supports AVX512; oneDNN), 2 OpenMP threads, BLAS OPENBLAS (2
+     * threads), 2 cores} or {@code CUDA 11.6: device 0 of 1 NVIDIA A100-SXM4-40GB, compute capability 8.0, 39.4 GiB}.
+     *
+     * @return the backend line
+     */
     public static String backend() {
-        return Nd4j.getBackend().getClass().getSimpleName();
+        return BackendInfo.current().line();
     }
 
     /** @return ND4J's environment information (backend, BLAS vendor, cores, memory, devices) as strings */

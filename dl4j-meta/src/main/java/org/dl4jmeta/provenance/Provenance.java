@@ -24,7 +24,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *     files differed from it, or "unknown"
  * @param projectVersion the dl4j-meta version
  * @param nd4jVersion the ND4J version
- * @param backend the ND4J backend class, e.g. {@code CpuBackend}
+ * @param backend the backend line ({@link BuildInfo#backend()}): CPU build, SIMD level, threads and BLAS, or CUDA
+ *     version, device, compute capability and memory
  * @param environment ND4J's environment information (BLAS vendor, cores, devices), Java and OS
  * @param dataType the data type of parameters and episodes, e.g. {@code FLOAT}
  * @param seed the job's seed

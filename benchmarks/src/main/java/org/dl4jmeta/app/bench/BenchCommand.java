@@ -133,6 +133,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     private String commit;
     private String build;
+    /** The backend line (BackendInfo), JSON-escaped. */
+    private String backendLine;
 
     @Override
     public Integer call() throws java.io.IOException {
@@ -154,7 +156,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         commit = org.dl4jmeta.provenance.BuildInfo.commit();
         String ext = System.getProperty(org.dl4jmeta.app.Main.NATIVE_BUILD_PROPERTY, "");
-        build = "nd4j-native" + (ext.isEmpty() ? "" : ext);
+        org.dl4jmeta.provenance.BackendInfo info = org.dl4jmeta.provenance.BackendInfo.current();
+        build = info.isCuda() ? info.build() : "nd4j-native" + (ext.isEmpty() ? "" : ext);
+        backendLine = info.line().replace("\\", "\\\\").replace("\"", "\\\"");
         List<String> lines = new ArrayList<>();
         PrintWriter console = spec.commandLine().getOut();
         spark = sparkMaster == null ? null : new SparkBench(sparkMaster);
@@ -228,8 +232,8 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private String provenance(int nativeThreads) {
         return String.format(Locale.ROOT, ",\"warmup_s\":%s,\"omp_threads\":%d,\"cpus\":%d,\"nd4j_build\":\"%s\","
-                + "\"commit\":\"%s\",\"time\":\"%s\"}", warmupSeconds, nativeThreads,
-                Runtime.getRuntime().availableProcessors(), build, commit,
+                + "\"backend\":\"%s\",\"commit\":\"%s\",\"time\":\"%s\"}", warmupSeconds, nativeThreads,
+                Runtime.getRuntime().availableProcessors(), build, backendLine, commit,
                 java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 

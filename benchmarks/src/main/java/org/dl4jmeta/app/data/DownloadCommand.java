@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "download", mixinStandardHelpOptions = true,
         description = "Downloads a data set's official files, verifying their checksums (omniglot only: "
                 + "Mini-ImageNet's images are not redistributable).")
-public final class DownloadCommand implements Callable<Integer> {
+public final class DownloadCommand implements Callable<Integer>, org.dl4jmeta.app.WithoutBackend {
 
     @Spec
     private CommandSpec spec;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Regenerates the README's Omniglot results table (from reproduce's result files) and its "
                 + "performance table (from a bench --out file), between their marker comments."})
-public final class ReportCommand implements Callable<Integer> {
+public final class ReportCommand implements Callable<Integer>, org.dl4jmeta.app.WithoutBackend {
 
     static final String OMNIGLOT = "omniglot-table";
     static final String PERFORMANCE = "performance-table";

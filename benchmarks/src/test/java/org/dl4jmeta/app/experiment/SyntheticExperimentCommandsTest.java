@@ -32,6 +32,8 @@ class SyntheticExperimentCommandsTest {
         assertEquals(line.get("summary"), file.get("summary"));
         assertEquals("DOUBLE", file.get("provenance").get("dataType").asText());
         assertTrue(file.get("provenance").hasNonNull("end"), "provenance needs the end time");
+        String backend = file.get("provenance").get("backend").asText();
+        assertTrue(backend.startsWith("CPU: nd4j-native ") && backend.contains("OpenMP threads"), backend);
         byte[] png = Files.readAllBytes(out.resolve(name + ".png"));
         assertArrayEquals(PNG_SIGNATURE, Arrays.copyOf(png, 8), "not a PNG");
         assertTrue(png.length > 5_000, "PNG suspiciously small: " + png.length + " bytes");

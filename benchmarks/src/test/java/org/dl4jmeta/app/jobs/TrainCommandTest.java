@@ -62,6 +62,8 @@ class TrainCommandTest {
         assertEquals("synthetic", ckpt.config().get("dataset"));
         assertEquals("FLOAT", ckpt.provenance().dataType());
         assertFalse(ckpt.provenance().dataChecksums().isEmpty());
+        assertTrue(ckpt.provenance().backend().startsWith("CPU: nd4j-native "), ckpt.provenance().backend());
+        assertTrue(Files.readString(run.resolve("provenance.json")).contains(ckpt.provenance().backend()));
         SavedModel best = ModelFile.read(run.resolve("best.zip"));
         assertEquals(SavedModel.Kind.META, best.kind());
         assertTrue(r.out().contains("best=" + run.resolve("best.zip") + " val_accuracy="), r.out());
