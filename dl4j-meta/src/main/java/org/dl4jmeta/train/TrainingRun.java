@@ -381,7 +381,7 @@ public final class TrainingRun {
         bestAccuracy = ((Number) extras.getOrDefault("bestValAccuracy", -1)).doubleValue();
         bestIteration = ((Number) extras.getOrDefault("bestIteration", -1)).intValue();
         firstStart = String.valueOf(extras.getOrDefault("firstStart", checkpoint.provenance().start()));
-        earlierSeconds = ((Number) extras.getOrDefault("trainSeconds", 0.0)).doubleValue();
+        earlierSeconds = trainedSeconds(checkpoint);
         if (extras.get("configChanges") instanceof List<?> earlier) {
             List<Map<String, Object>> all = new ArrayList<>();
             for (Object o : earlier) {
@@ -404,12 +404,20 @@ public final class TrainingRun {
         return train(train, state, true);
     }
 
-    private void begin() throws IOException {
+    /**
+     * @param checkpoint a checkpoint this class wrote
+     * @return the training wall seconds it records, earlier sessions included (0 for checkpoints before they were
+     *     recorded): what a time budget or a progress bar counts against on resume
+     */
+    public static double trainedSeconds(SavedModel checkpoint) {
+        return ((Number) checkpoint.progress().extras().getOrDefault("trainSeconds", 0.0)).doubleValue();
+    }
+
+    private void begin() {
         if (used) {
             throw new IllegalStateException("a TrainingRun starts or resumes once");
         }
         used = true;
-        AtomicFiles.writeString(folder.file(RunFolder.CONFIG), Json.write(config));
     }
 
     private static void requireSameData(Map<String, String> then, Map<String, String> now) {
@@ -433,6 +441,8 @@ public final class TrainingRun {
     }
 
     private Outcome train(EpisodeSource train, TrainingState state, boolean resumed) throws IOException {
+        // written only once a resume has passed its checks: a refused one leaves the run's config as it was
+        AtomicFiles.writeString(folder.file(RunFolder.CONFIG), Json.write(config));
         sessionStart = System.nanoTime();
         int startIteration = state.iteration();
         IterationMetrics[] last = new IterationMetrics[1];

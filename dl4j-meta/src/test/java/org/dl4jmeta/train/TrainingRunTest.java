@@ -127,9 +127,14 @@ class TrainingRunTest {
         }
         try (RunFolder f = RunFolder.open(dir.resolve("run"), RunFolder.Mode.RESUME)) {
             SavedModel ckpt = ModelFile.read(f.file(RunFolder.CHECKPOINT));
+            String config = Files.readString(f.file(RunFolder.CONFIG));
+            TrainingRun other = new TrainingRun(f, LEARNERS, TrainingRun.Settings.builder(2, 2, 5).build(),
+                    Map.of("note", "another configuration"), Provenance.capture(DataType.DOUBLE, 5, Map.of(),
+                    Map.of()));
             IllegalArgumentException done = assertThrows(IllegalArgumentException.class,
-                    () -> run(f, 2).resume(train(), ckpt, null));
+                    () -> other.resume(train(), ckpt, null));
             assertTrue(done.getMessage().contains("already at iteration 2"), done.getMessage());
+            assertEquals(config, Files.readString(f.file(RunFolder.CONFIG)), "a refused resume keeps config.json");
         }
     }
 }

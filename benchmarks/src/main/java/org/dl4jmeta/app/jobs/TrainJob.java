@@ -139,8 +139,7 @@ final class TrainJob {
         TrainingRun run = new TrainingRun(folder, factory, settings(), configMap, provenance).validation(val);
         changes.forEach((k, v) -> run.recordChange(k, v[0], v[1]));
         int startIteration = resumeFrom == null ? 0 : resumeFrom.progress().iteration();
-        double earlierSeconds = resumeFrom == null ? 0
-                : ((Number) resumeFrom.progress().extras().getOrDefault("trainSeconds", 0.0)).doubleValue();
+        double earlierSeconds = resumeFrom == null ? 0 : TrainingRun.trainedSeconds(resumeFrom);
         ProgressReporter progress = new ProgressReporter(config.iterations(), config.logEvery(), terminal,
                 config.timeBudgetMinutes() * 60, earlierSeconds);
         run.addListener(progress);
@@ -162,8 +161,8 @@ final class TrainJob {
         }
         LOG.info("{} on {} {}-way {}-shot ({} queries): {} parameters ({}), meta-batch {}, iterations {}..{}, "
                         + "threads {}, run folder {}", learner.id(), config.dataset(), config.ways(), config.shots(),
-                config.queries(), (initial == null ? resumeFrom.parameters() : initial.theta()).length(), dt, config.metaBatchSize(), startIteration,
-                config.iterations(), config.threads(), runDir);
+                config.queries(), (initial == null ? resumeFrom.parameters() : initial.theta()).length(), dt,
+                config.metaBatchSize(), startIteration, config.iterations(), config.threads(), runDir);
         TrainingRun.Outcome o;
         try (SignalStop hook = new SignalStop(stop, runDir.resolve(CHECKPOINT));
              SparkTraining spark = SparkTraining.start(config, learner);
@@ -194,8 +193,8 @@ final class TrainJob {
         cl.setErr(err);
         int code = cl.execute("--model", model.toString(), "--split", "test", "--episodes",
                 String.valueOf(config.testEpisodes()), "--inner-steps", String.valueOf(config.testInnerSteps()),
-                "--queries", "15", "--seed", "1", "--threads", String.valueOf(config.threads()), "--overwrite", "--out",
-                runDir.resolve(TEST).toString());
+                "--queries", "15", "--seed", "1", "--threads", String.valueOf(config.threads()), "--overwrite",
+                "--out", runDir.resolve(TEST).toString());
         lines.toString().lines().forEach(l -> out.println("test_" + l));
         out.flush();
         return code;
