@@ -100,7 +100,7 @@ public final class GpuCheckCommand implements Callable<Integer> {
 
     private Network network() {
         return switch (arch) {
-            case tiny -> Conv4.build(new long[] {1, 12, 12}, 4, Conv4.Downsampling.STRIDE, 4, ways);
+            case tiny -> GradCheckCommand.tiny(ways);
             case omniglot -> Conv4.omniglot(ways);
         };
     }

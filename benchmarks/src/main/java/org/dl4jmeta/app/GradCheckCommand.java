@@ -97,6 +97,14 @@ public final class GradCheckCommand implements Callable<Integer> {
     @Option(names = "--tolerance", defaultValue = "1e-6", description = "largest accepted relative error. Default: ${DEFAULT-VALUE}")
     double tolerance;
 
+    /**
+     * @param ways classes N
+     * @return the quick-check network: 1x12x12 input, four stride-2 blocks of 4 filters, an N-way head
+     */
+    static Network tiny(int ways) {
+        return Conv4.build(new long[] {1, 12, 12}, 4, Conv4.Downsampling.STRIDE, 4, ways);
+    }
+
     private void header(PrintWriter out, long params) {
         out.printf("gradcheck algo=%s arch=%s inner_steps=%d ways=%d shots=%d queries=%d params=%d directions=%d%n",
                 algo, arch, innerSteps, ways, shots, queries, params, directions);
@@ -107,7 +115,7 @@ public final class GradCheckCommand implements Callable<Integer> {
         Network net = switch (arch) {
             case omniglot -> Conv4.omniglot(ways);
             case miniimagenet -> Conv4.miniImageNet(ways);
-            case tiny -> Conv4.build(new long[] {1, 12, 12}, 4, Conv4.Downsampling.STRIDE, 4, ways);
+            case tiny -> tiny(ways);
         };
         PrintWriter out = spec.commandLine().getOut();
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), ways, shots, queries, DataType.DOUBLE, seed + 1);

@@ -133,6 +133,22 @@ public final class MetaTrainer implements AutoCloseable {
         });
     }
 
+    /** The executor's gradients for episodes [first, first + B), checked here on the calling thread. */
+    private List<Checked> onExecutor(ParamSet theta, LearnerState learnerState, EpisodeSource source, int iteration,
+                                     long first, boolean before) {
+        List<MetaGradient> g = executor.metaGradients(theta, learnerState, source, iteration, first, metaBatchSize,
+                before);
+        if (g.size() != metaBatchSize) {
+            throw new IllegalStateException("the meta-batch executor returned " + g.size() + " meta-gradients for "
+                    + metaBatchSize + " tasks at iteration " + iteration);
+        }
+        List<Checked> checked = new ArrayList<>(g.size());
+        for (MetaGradient mg : g) {
+            checked.add(new Checked(mg, mg.gradient().firstNonFinite()));
+        }
+        return checked;
+    }
+
     /** @return the meta-batch size */
     public int metaBatchSize() {
         return metaBatchSize;
@@ -176,19 +192,7 @@ public final class MetaTrainer implements AutoCloseable {
             LazyBatch batch = new LazyBatch(source, first, metaBatchSize);
             IterationMetrics m = update(state, batch, first, executor == null
                     ? (theta, ls, before) -> onWorkers(theta, ls, batch.all(), before)
-                    : (theta, ls, before) -> {
-                        List<MetaGradient> g = executor.metaGradients(theta, ls, source, iteration, first,
-                                metaBatchSize, before);
-                        if (g.size() != metaBatchSize) {
-                            throw new IllegalStateException("the meta-batch executor returned " + g.size()
-                                    + " meta-gradients for " + metaBatchSize + " tasks at iteration " + iteration);
-                        }
-                        List<Checked> checked = new ArrayList<>(g.size());
-                        for (MetaGradient mg : g) {
-                            checked.add(new Checked(mg, mg.gradient().firstNonFinite()));
-                        }
-                        return checked;
-                    });
+                    : (theta, ls, before) -> onExecutor(theta, ls, source, iteration, first, before));
             stop = learner.reachedGoal(state.learnerState(), m.iteration(), m.gradientNorm());
             for (TrainingListener l : all) {
                 stop |= l.shouldStop(m, state);

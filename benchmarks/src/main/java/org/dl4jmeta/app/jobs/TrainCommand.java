@@ -47,7 +47,7 @@ public final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--overwrite", description = "replace the results of an earlier run in --run-dir (its config, "
-            + "metrics, checkpoint, best and final model are deleted first)")
+            + "metrics, checkpoint, best and final model, summary, provenance and test result are deleted first)")
     boolean overwrite;
 
     @Option(names = "--dataset", paramLabel = "omniglot|miniimagenet|synthetic", description = "Default: omniglot")
