@@ -24,8 +24,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Full-size operations: five forward (one spreads scale to full size, see {@link #full}) and six backward (one
  * spreads the slope; the forward's spread scale is reused); in graphs that are only executed
  * ({@link #nativeForward}) three forward and five backward.
+ *
+ * <p>With statistics given from outside ({@link #forward(SameDiff, SDVariable, long[], Map, Statistics)}: an
+ * adapted task's support set, or a DL4J model's running averages) the layer is affine per channel:
+ * y = gamma (x - mu) inv + beta, dgamma = sum(dy (x-mu) inv), dbeta = sum(dy), dx = gamma inv dy.
  */
-public final class BatchNorm implements Layer {
+public final class BatchNorm implements Normalisation {
 
     private final String name;
     private final double eps;
@@ -97,7 +101,7 @@ public final class BatchNorm implements Layer {
     }
 
     @Override
-    public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+    public StatisticsPass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
         return pass(sd, x, inShape, p, false);
     }
 
@@ -108,11 +112,49 @@ public final class BatchNorm implements Layer {
      * three full-size passes fewer per forward and backward.
      */
     @Override
-    public Pass nativeForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+    public StatisticsPass nativeForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
         return pass(sd, x, inShape, p, true);
     }
 
-    private Pass pass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p, boolean executedOnly) {
+    @Override
+    public StatisticsPass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p,
+                                  Statistics statistics) {
+        boolean spatial = inShape.length == 4;
+        int[] axes = spatial ? new int[] {0, 2, 3} : new int[] {0};
+        long[] bshape = spatial ? new long[] {1, inShape[1], 1, 1} : new long[] {1, inShape[1]};
+        SDVariable gamma = sd.reshape(p.get("gamma"), bshape);
+        SDVariable beta = sd.reshape(p.get("beta"), bshape);
+        SDVariable mu = sd.reshape(statistics.mean(), bshape);
+        SDVariable inv = sd.math.rsqrt(sd.reshape(statistics.variance(), bshape).add(eps));
+        SDVariable xhat = x.sub(mu).mul(inv);
+        SDVariable y = xhat.mul(gamma).add(beta);
+        return new StatisticsPass() {
+            @Override
+            public Statistics statistics() {
+                return statistics;
+            }
+
+            @Override
+            public SDVariable output() {
+                return y;
+            }
+
+            @Override
+            public long[] outputShape() {
+                return inShape.clone();
+            }
+
+            @Override
+            public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
+                grads.put("gamma", sd.reshape(sd.sum(dy.mul(xhat), true, axes), inShape[1]));
+                grads.put("beta", sd.reshape(sd.sum(dy, true, axes), inShape[1]));
+                return needInputGradient ? dy.mul(gamma.mul(inv)) : null;
+            }
+        };
+    }
+
+    private StatisticsPass pass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p,
+                                boolean executedOnly) {
         boolean spatial = inShape.length == 4;
         int[] axes = spatial ? new int[] {0, 2, 3} : new int[] {0};
         long[] bshape = spatial ? new long[] {1, inShape[1], 1, 1} : new long[] {1, inShape[1]};
@@ -132,7 +174,18 @@ public final class BatchNorm implements Layer {
                         sd.reshape(var, inShape[1]), p.get("gamma"), p.get("beta"), eps, 1)
                 : xc.mul(scaleForProducts).add(beta);
         double m = count(inShape, axes);
-        return new Pass() {
+        return new StatisticsPass() {
+            private Statistics batchStatistics;
+
+            /** The batch's statistics as [channels] vectors, added to the graph on first use only. */
+            @Override
+            public Statistics statistics() {
+                if (batchStatistics == null) {
+                    batchStatistics = new Statistics(sd.reshape(mu, inShape[1]), sd.reshape(var, inShape[1]));
+                }
+                return batchStatistics;
+            }
+
             @Override
             public SDVariable output() {
                 return y;

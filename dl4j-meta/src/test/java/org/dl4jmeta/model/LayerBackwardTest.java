@@ -39,7 +39,14 @@ class LayerBackwardTest {
                 Arguments.of(new Flatten("f"), new long[] {2, 3, 2, 2}),
                 Arguments.of(new GlobalAvgPool("g"), new long[] {3, 4, 2, 3}),
                 Arguments.of(new Dense("d", 4, true), new long[] {5, 6}),
-                Arguments.of(new Dense("d", 3, false), new long[] {2, 7}));
+                Arguments.of(new Dense("d", 3, false), new long[] {2, 7}),
+                Arguments.of(Activation.of("a", Activation.Function.IDENTITY), new long[] {2, 3, 2, 2}),
+                Arguments.of(Activation.of("a", Activation.Function.RELU), new long[] {2, 3, 2, 2}),
+                Arguments.of(new Activation("a", Activation.Function.LEAKYRELU, 0.1), new long[] {2, 3, 2, 2}),
+                Arguments.of(new Activation("a", Activation.Function.ELU, 0.7), new long[] {2, 3, 2, 2}),
+                Arguments.of(Activation.of("a", Activation.Function.TANH), new long[] {2, 3, 2, 2}),
+                Arguments.of(Activation.of("a", Activation.Function.SIGMOID), new long[] {3, 5}),
+                Arguments.of(Activation.of("a", Activation.Function.SOFTMAX), new long[] {3, 5}));
     }
 
     @ParameterizedTest(name = "{0} on {1}")
