@@ -64,7 +64,8 @@ public final class FewShotClassifier {
      * @param labels each support image's class index in 0..k-1
      * @param classNames the k class names, 2 &lt;= k &lt;= the model's ways
      * @param steps inner steps, &gt;= 1 (e.g. the model's test-time steps)
-     * @param provenance where the adapted model came from (its job, seed and inputs' checksums)
+     * @param provenance where the adapted model came from (its job, seed and inputs' checksums); its end time is
+     *     set when the adaptation is done
      * @return the classifier
      * @throws IllegalArgumentException naming the bad value: an adapted model, too many or too few classes, a
      *     label out of range, a class without images, images of the wrong shape or type, steps below 1
@@ -116,7 +117,7 @@ public final class FewShotClassifier {
         cfg.put("usedOutputs", k);
         cfg.put(STATISTICS_KEY, statisticsJson(stats));
         SavedModel adapted = SavedModel.adapted(metaModel.createLearner(), phi, padded(classNames, ways), cfg,
-                provenance);
+                provenance.finished());
         return new FewShotClassifier(adapted, net, phi, classNames, stats);
     }
 

@@ -8,19 +8,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dl4jmeta.algorithm.MetaLearner;
-import org.dl4jmeta.eval.EpisodeOutcome;
-import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.OutputFiles;
 import org.dl4jmeta.io.SavedModel;
+import org.dl4jmeta.predict.FewShotClassifier;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.provenance.Provenance;
 import org.dl4jmeta.provenance.Sha256;
-import org.dl4jmeta.task.Episode;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,11 +30,13 @@ import picocli.CommandLine.Option;
         description = {"Fine-tunes a meta-model on a folder of labelled images (one subfolder per class), prints "
                 + "one JSON object per line: {\"file\":...,\"class\":...,\"probability\":...} for every query "
                 + "image (with \"truth\" for a labelled query folder, then {\"queryAccuracy\":...,\"queries\":...}), "
-                + "last {\"adapted\":...,\"classes\":[...],\"supportImages\":...,\"steps\":...}, and saves the "
-                + "adapted model.",
+                + "last {\"adapted\":...,\"classes\":[...],\"unusedOutputs\":[...],\"supportImages\":...,"
+                + "\"steps\":...}, and saves the adapted model. An N-way model adapts to 2..N classes (class i is "
+                + "output i; the rest are masked out of the softmax and listed as unusedOutputs).",
             "Images are converted to the model's input: resized by area averaging, grey ink (1 - luminance) for "
-                + "Omniglot models, RGB in [0,1] for Mini-ImageNet models. Batch norm uses the statistics of the "
-                + "batch (as in training): query images are predicted together."})
+                + "Omniglot models, RGB in [0,1] for Mini-ImageNet models. Batch norm uses the adapted support set's "
+                + "statistics (saved in the adapted model), so each query image is predicted independently of "
+                + "the others."})
 public final class AdaptCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -49,7 +47,7 @@ public final class AdaptCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--support", required = true, paramLabel = "DIR",
-            description = "one subfolder per class (as many as the model's ways), each with a few images")
+            description = "one subfolder per class (2 to the model's ways), each with a few images")
     Path support;
 
     @Option(names = "--query", paramLabel = "DIR", description = "images to classify; with class subfolders, their "
@@ -104,9 +102,9 @@ public final class AdaptCommand implements Callable<Integer> {
         ImageFolder reader = new ImageFolder(input, pre, dt);
         ImageFolder.Images s = reader.readLabelled(support, "--support");
         int ways = (int) learner.network().outputs();
-        if (s.classes().size() != ways) {
+        if (s.classes().size() < 2 || s.classes().size() > ways) {
             throw new IllegalArgumentException("support folder " + support + " has " + s.classes().size()
-                    + " class subfolders " + s.classes() + " but the model is " + ways + "-way: give exactly " + ways
+                    + " class subfolders " + s.classes() + " but the model is " + ways + "-way: give 2 to " + ways
                     + " classes");
         }
         // a query folder's problems are found before the adaptation's work
@@ -115,27 +113,33 @@ public final class AdaptCommand implements Callable<Integer> {
             requireSupportClasses(ImageFolder.classFolders(query).stream().map(f -> f.getFileName().toString())
                     .toList(), s.classes());
         }
-        INDArray sy = Episode.oneHot("support", s.labels(), ways, dt);
-        ParamSet phi = learner.adapt(theta, s.x(), sy, k);
+        Map<String, Object> cfg = new LinkedHashMap<>(m.config());
+        cfg.put("adaptedFrom", model);
+        cfg.put("support", support.toString());
+        cfg.put("preprocessing", pre.name().toLowerCase(Locale.ROOT));
+        Map<String, String> sums = new LinkedHashMap<>();
+        for (Path f : s.files()) {
+            sums.put(support.relativize(f).toString(), Sha256.of(f));
+        }
+        Provenance prov = Provenance.capture(dt, m.provenance().seed(), cfg, sums);
+        SavedModel withConfig = new SavedModel(m.kind(), m.network(), m.algorithm(), m.parameters(), cfg,
+                m.provenance(), m.classNames(), m.optimizer(), m.progress());
+        FewShotClassifier classifier = FewShotClassifier.adapt(withConfig, s.x(), s.labels(), s.classes(), k, prov);
         if (query != null) {
             ImageFolder.Images q = labelled ? reader.readLabelled(query, "--query")
                     : reader.readUnlabelled(query, "--query");
             long n = q.x().size(0);
-            INDArray logits = new LossGradGraph(learner.network(), n, dt)
-                    .run(phi, q.x(), Nd4j.zeros(dt, n, ways), false).output();
-            EpisodeOutcome o = new EpisodeOutcome(0, Double.NaN, Double.NaN, logits, Nd4j.zeros(dt, n, ways));
-            INDArray p = o.probabilities();
-            int[] pred = o.predicted();
+            FewShotClassifier.Prediction p = classifier.predict(q.x());
             int hits = 0;
             for (int i = 0; i < n; i++) {
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("file", q.files().get(i).toString());
-                line.put("class", s.classes().get(pred[i]));
-                line.put("probability", Math.round(p.getDouble(i, pred[i]) * 1e4) / 1e4);
+                line.put("class", p.className(i));
+                line.put("probability", Math.round(p.probability(i) * 1e4) / 1e4);
                 if (labelled) {
                     String truth = q.classes().get(q.labels()[i]);
                     line.put("truth", truth);
-                    hits += truth.equals(s.classes().get(pred[i])) ? 1 : 0;
+                    hits += truth.equals(p.className(i)) ? 1 : 0;
                 }
                 stdout.println(Json.line(line));
             }
@@ -146,21 +150,12 @@ public final class AdaptCommand implements Callable<Integer> {
                 stdout.println(Json.line(acc));
             }
         }
-        Map<String, Object> cfg = new LinkedHashMap<>(m.config());
-        cfg.put("adaptedFrom", model);
-        cfg.put("support", support.toString());
-        cfg.put("adaptSteps", k);
-        cfg.put("preprocessing", pre.name().toLowerCase(Locale.ROOT));
-        Map<String, String> sums = new LinkedHashMap<>();
-        for (Path f : s.files()) {
-            sums.put(support.relativize(f).toString(), Sha256.of(f));
-        }
-        Provenance prov = Provenance.capture(dt, m.provenance().seed(), cfg, sums).finished();
         OutputFiles.requireWritable(out, overwrite, ref.file(), support, query);
-        ModelFile.write(out, SavedModel.adapted(learner, phi, s.classes(), cfg, prov));
+        classifier.save(out);
         Map<String, Object> done = new LinkedHashMap<>();
         done.put("adapted", out.toString());
         done.put("classes", s.classes());
+        done.put("unusedOutputs", classifier.unusedOutputs());
         done.put("supportImages", s.files().size());
         done.put("steps", k);
         stdout.println(Json.line(done));

@@ -97,13 +97,39 @@ class AdaptCommandTest {
     }
 
     @Test
+    void aThreeWayModelAdaptsToTwoClassesAndPredictsOnlyThose(@TempDir Path dir) throws IOException {
+        Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
+        Path support = dir.resolve("support");
+        Path query = dir.resolve("query");
+        ImagesForTests.write(support, 2, 2, 1);
+        ImagesForTests.write(query, 2, 3, 2);
+        Path out = dir.resolve("adapted.zip");
+        CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
+                query.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.all());
+        List<String> lines = r.out().lines().toList();
+        for (String line : lines.subList(0, 6)) {
+            JsonNode p = Json.parse(line);
+            assertTrue(List.of("circle", "cross").contains(p.get("class").asText()), line);
+            assertTrue(p.get("probability").asDouble() >= 0.5 - 1e-4, "a softmax over two classes: " + line);
+        }
+        JsonNode done = Json.parse(r.lastLine());
+        assertEquals(List.of(2), Json.mapper().convertValue(done.get("unusedOutputs"), List.class));
+        org.dl4jmeta.predict.FewShotClassifier c = org.dl4jmeta.predict.FewShotClassifier.load(out);
+        assertEquals(List.of("circle", "cross"), c.classes());
+    }
+
+    @Test
     void badFoldersAndImagesAreNamed(@TempDir Path dir) throws IOException {
         Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
-        Path two = dir.resolve("two");
-        ImagesForTests.write(two, 2, 1, 1);
-        CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", two.toString());
+        Path four = dir.resolve("four");
+        ImagesForTests.write(four, 4, 1, 1);
+        CliRun r = Jobs.run("adapt", "--model", model.toString(), "--support", four.toString(), "--out",
+                dir.resolve("four.zip").toString());
         assertEquals(2, r.code(), r.all());
-        assertTrue(r.err().contains("has 2 class subfolders [circle, cross] but the model is 3-way"), r.err());
+        assertTrue(r.err().contains("has 4 class subfolders [circle, cross, square, triangle] but the model is "
+                + "3-way: give 2 to 3 classes"), r.err());
+        assertTrue(!Files.exists(dir.resolve("four.zip")), "no adapted model for refused input");
 
         Path bad = dir.resolve("bad");
         ImagesForTests.write(bad, 3, 1, 1);
