@@ -64,7 +64,9 @@ final class OmniglotTable {
         StringBuilder b = new StringBuilder();
         b.append("Omniglot (Vinyals split), test accuracy in % with 95% confidence intervals. "
                 + "\"paper\" rows quote the publications; \"dl4j-meta\" rows are this library's runs within the "
-                + "stated training budget, each run listed below with its machine and commit.\n\n");
+                + "stated training budget, each beside its untrained baseline (the initialisation it started from, "
+                + "adapted with the same test steps on the same episodes), and listed below with its machine and "
+                + "commit.\n\n");
         Set<Setting> columns = new LinkedHashSet<>(Setting.OMNIGLOT);
         for (JsonNode r : results) {
             columns.add(Setting.parse(r.path("setting").asText()));
@@ -111,9 +113,10 @@ final class OmniglotTable {
                     + "--budget 10m` fills the dl4j-meta rows.\n");
             return b.toString();
         }
-        b.append("\n| setting | algorithm | accuracy % | paper % | gap | budget | trained | iterations x meta-batch "
+        b.append("\n| setting | algorithm | accuracy % | untrained baseline % | above baseline by more than both "
+                + "intervals | paper % | gap | budget | trained | iterations x meta-batch "
                 + "| inner steps train/test | test episodes (seed, queries) | train seed | commit | machine |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (JsonNode r : results) {
             JsonNode t = r.path("training");
             JsonNode cfg = r.path("trainConfig");
@@ -124,6 +127,8 @@ final class OmniglotTable {
                     .append(" | ").append(r.path("title").asText())
                     .append(" | ").append(done ? fmt(acc, 2) + " ± " + fmt(100 * r.path("ci95").asDouble(), 2)
                             : "failed: " + r.path("message").asText())
+                    .append(" | ").append(baseline(r).replace("untrained ", ""))
+                    .append(" | ").append(aboveBaseline(r))
                     .append(" | ").append(Double.isNaN(paper) ? "-" : fmt(paper, 2))
                     .append(" | ").append(done && !Double.isNaN(paper) ? fmt(acc - paper, 2) : "-")
                     .append(" | ").append(r.path("budget").asText())
@@ -157,7 +162,31 @@ final class OmniglotTable {
             return "failed";
         }
         return fmt(100 * r.path("accuracy").asDouble(), 2) + " ± " + fmt(100 * r.path("ci95").asDouble(), 2)
-                + " (" + r.path("budget").asText() + ", " + r.path("training").path("iterations").asInt() + " it.)";
+                + " (" + r.path("budget").asText() + ", " + r.path("training").path("iterations").asInt() + " it.; "
+                + baseline(r) + ")";
+    }
+
+    /** @return "untrained a ± c", or "untrained not measured" for a result file without a baseline */
+    static String baseline(JsonNode r) {
+        JsonNode b = r.path("baseline");
+        if (!b.has("accuracy")) {
+            return "untrained not measured";
+        }
+        return "untrained " + fmt(100 * b.path("accuracy").asDouble(), 2) + " ± "
+                + fmt(100 * b.path("ci95").asDouble(), 2);
+    }
+
+    /**
+     * @return "yes" when the trained accuracy exceeds the baseline by more than the two 95% half-widths together,
+     *     "no" when it does not, "-" without a baseline
+     */
+    static String aboveBaseline(JsonNode r) {
+        JsonNode b = r.path("baseline");
+        if (!b.has("accuracy") || !r.path("status").asText().equals("done")) {
+            return "-";
+        }
+        double margin = r.path("accuracy").asDouble() - b.path("accuracy").asDouble();
+        return margin > r.path("ci95").asDouble() + b.path("ci95").asDouble() ? "yes" : "no";
     }
 
     private static String machine(JsonNode env) {

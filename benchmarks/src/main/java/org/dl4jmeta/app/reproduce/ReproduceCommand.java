@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code reproduce --table omniglot}: for every chosen algorithm and N-way K-shot setting, meta-trains on the
  * Vinyals background split with the algorithm's recipe ({@link OmniglotAlgorithm}) within a budget, evaluates the
- * final meta-model on seeded test episodes (600 by default, 95% confidence intervals), writes one result file per
- * cell with provenance, and renders {@code omniglot-table.md} from every result file of the folder, beside the
+ * final meta-model on seeded test episodes (600 by default, 95% confidence intervals) beside its untrained baseline
+ * (the initialisation its training started from, adapted with the same test steps on the same episodes), writes
+ * one result file per cell with provenance, and renders {@code omniglot-table.md} from every result file of the folder, beside the
  * papers' numbers.
  *
  * <p>Re-running the same command skips finished cells and resumes an interrupted run from its checkpoint; a
@@ -148,6 +149,18 @@ public final class ReproduceCommand implements Callable<Integer> {
             deleteRun(run);
         }
         if (Files.exists(result) && sameRequest(Json.parse(Files.readString(result)), b)) {
+            JsonNode done = Json.parse(Files.readString(result));
+            if (done.path("status").asText().equals("done") && !done.has("baseline")
+                    && Files.exists(run.resolve("model.zip"))) {
+                // a result from before baselines were measured: add its untrained baseline
+                Map<String, Object> r = asMap(done);
+                Map<String, Object> base = baseline(run, stderr);
+                if (base == null) {
+                    return 1;
+                }
+                r.put("baseline", base);
+                AtomicFiles.writeString(result, Json.write(r));
+            }
             stderr.println("reproduce: " + s.title() + " " + a.title() + " already done (" + result
                     + "); --force to redo");
             stdout.println("result=" + result);
@@ -211,6 +224,10 @@ public final class ReproduceCommand implements Callable<Integer> {
             return code;
         }
         JsonNode ev = Json.parse(Files.readString(evalFile));
+        Map<String, Object> base = baseline(run, stderr);
+        if (base == null) {
+            return 1;
+        }
         // what the run really used (a resumed run keeps its checkpoint's configuration)
         JsonNode used = readIfExists(run.resolve("config.json"));
         JsonNode trainProvenance = readIfExists(run.resolve("provenance.json"));
@@ -226,6 +243,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         r.put("ci95", ev.get("ci95").asDouble());
         r.put("episodes", ev.get("episodes").asInt());
         r.put("testInnerSteps", ev.get("config").get("innerSteps").asInt());
+        r.put("baseline", base);
         r.put("training", asMap(summary));
         r.put("runDir", run.toString());
         r.put("evalFile", evalFile.toString());
@@ -236,6 +254,40 @@ public final class ReproduceCommand implements Callable<Integer> {
                 ev.get("accuracy").asDouble(), ev.get("ci95").asDouble(), a.paperAccuracy(s) / 100));
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * The cell's untrained baseline: the initialisation its training started from (the learner's seeded
+     * {@code initialise} with the cell's seed, as {@code train} does), saved as {@code init.zip} in the run folder
+     * and evaluated exactly as the trained model is (same test episodes, seed, queries and test-time steps).
+     *
+     * @return accuracy, ci95, episodes and the evaluation file; null if the evaluation failed (reported)
+     */
+    private Map<String, Object> baseline(Path run, PrintWriter stderr) throws IOException {
+        SavedModel trained = ModelFile.read(run.resolve("model.zip"));
+        org.dl4jmeta.algorithm.MetaLearner learner = trained.createLearner();
+        org.dl4jmeta.model.ParamSet theta0 = learner.initialise(seed, trained.parameters().dataType());
+        Map<String, Object> cfg = new LinkedHashMap<>(trained.config());
+        cfg.put("untrainedBaselineOf", run.resolve("model.zip").toString());
+        Path init = run.resolve("init.zip");
+        ModelFile.write(init, SavedModel.meta(learner, theta0, cfg,
+                Provenance.capture(theta0.dataType(), seed, cfg, Map.of()).finished()));
+        Path evalFile = run.resolve("eval-init-test-seed" + evalSeed + ".json");
+        int code = execute(new EvalCommand(), List.of("--model", init.toString(), "--split", "test", "--episodes",
+                String.valueOf(episodes), "--seed", String.valueOf(evalSeed), "--queries",
+                String.valueOf(evalQueries), "--out", evalFile.toString(), "--overwrite"), stderr);
+        if (code != 0) {
+            stderr.println("reproduce: evaluating the untrained baseline " + init + " ended with exit code " + code);
+            return null;
+        }
+        JsonNode ev = Json.parse(Files.readString(evalFile));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", ev.get("accuracy").asDouble());
+        m.put("ci95", ev.get("ci95").asDouble());
+        m.put("episodes", ev.get("episodes").asInt());
+        m.put("testInnerSteps", ev.get("config").get("innerSteps").asInt());
+        m.put("evalFile", evalFile.toString());
+        return m;
     }
 
     private boolean sameRequest(JsonNode r, Budget b) {

@@ -47,8 +47,9 @@ class ReportCommandTest {
         Files.createDirectories(results);
         Files.writeString(results.resolve("omniglot-20w1s-maml-seed1.json"),
                 Json.write(result("20w1s", "maml", 0.71234, 0.0101)));
-        Files.writeString(results.resolve("omniglot-5w1s-imaml-gd-seed1.json"),
-                Json.write(result("5w1s", "imaml-gd", 0.9, 0.005)));
+        Map<String, Object> imaml = result("5w1s", "imaml-gd", 0.9, 0.005);
+        imaml.put("baseline", Map.of("accuracy", 0.527, "ci95", 0.01, "episodes", 600, "testInnerSteps", 16));
+        Files.writeString(results.resolve("omniglot-5w1s-imaml-gd-seed1.json"), Json.write(imaml));
         Path bench = dir.resolve("bench.jsonl");
         Files.writeString(bench, String.join("\n",
                 "{\"bench\":\"forward-backward\",\"images\":80,\"median_ms\":36.0,\"peak_rss_mb\":900,"
@@ -70,11 +71,13 @@ class ReportCommandTest {
         assertTrue(after.contains("<!-- /report:omniglot-table -->\nmiddle\n<!-- report:performance-table -->\n"));
         assertTrue(after.endsWith("<!-- /report:performance-table -->\ntail\n"), after);
         assertTrue(!after.contains("old table"), after);
-        assertTrue(after.contains("| MAML, dl4j-meta | not run | not run | 71.23 ± 1.01 (10m, 321 it.) | not run |"),
+        assertTrue(after.contains("| MAML, dl4j-meta | not run | not run | 71.23 ± 1.01 (10m, 321 it.; untrained not "
+                + "measured) | not run |"), after);
+        assertTrue(after.contains("| iMAML-GD, dl4j-meta | 90.00 ± 0.50 (10m, 321 it.; untrained 52.70 ± 1.00) |"),
                 after);
-        assertTrue(after.contains("| iMAML-GD, dl4j-meta | 90.00 ± 0.50 (10m, 321 it.) |"), after);
-        assertTrue(after.contains("| 20-way 1-shot | MAML | 71.23 ± 1.01 | 95.80 | -24.57 | 10m | 10.0 min, "
-                + "time-budget | 321 x 8 |"), after);
+        assertTrue(after.contains("| 20-way 1-shot | MAML | 71.23 ± 1.01 | not measured | - | 95.80 | -24.57 | 10m | "
+                + "10.0 min, time-budget | 321 x 8 |"), after);
+        assertTrue(after.contains("| 5-way 1-shot | iMAML-GD | 90.00 ± 0.50 | 52.70 ± 1.00 | yes | 99.16 |"), after);
         // 89.1 ms per task against PyTorch's 951 ms / 32 tasks = 29.7 ms: 3.0x
         assertTrue(after.contains("| MAML second order, 1 inner step | 32 | 2 | 2851 | 89.1 | 11.20 | 29.7 | 3.0x |"),
                 after);

@@ -95,9 +95,23 @@ class ReproduceCommandTest {
         JsonNode ev = Json.parse(Files.readString(Path.of(j.get("evalFile").asText())));
         assertEquals(acc, ev.get("accuracy").asDouble(), 0, "the result carries the evaluation's number");
 
+        // the untrained baseline: the seeded initialisation training started from, on the same test episodes
+        JsonNode base = j.get("baseline");
+        JsonNode baseEval = Json.parse(Files.readString(Path.of(base.get("evalFile").asText())));
+        assertEquals(base.get("accuracy").asDouble(), baseEval.get("accuracy").asDouble(), 0);
+        assertEquals(ev.get("config").get("seed"), baseEval.get("config").get("seed"));
+        assertEquals(3, baseEval.get("episodes").asInt());
+        assertEquals(3, base.get("testInnerSteps").asInt());
+        org.dl4jmeta.io.SavedModel init = ModelFile.read(out.resolve("runs/5w1s-fomaml-seed1/init.zip"));
+        org.dl4jmeta.model.ParamSet theta0 = init.createLearner().initialise(1, init.parameters().dataType());
+        assertEquals(theta0.flat(), init.parameters().flat(), "the learner's initialisation with the cell's seed");
+        assertTrue(!init.parameters().flat().equals(ModelFile.read(out.resolve("runs/5w1s-fomaml-seed1/model.zip"))
+                .parameters().flat()), "training moved the parameters");
+
         String table = Files.readString(out.resolve(ReproduceCommand.TABLE_FILE));
         String cell = OmniglotTable.fmt(100 * acc, 2) + " ± " + OmniglotTable.fmt(100 * j.get("ci95").asDouble(), 2)
-                + " (2it, 2 it.)";
+                + " (2it, 2 it.; untrained " + OmniglotTable.fmt(100 * base.get("accuracy").asDouble(), 2) + " ± "
+                + OmniglotTable.fmt(100 * base.get("ci95").asDouble(), 2) + ")";
         assertTrue(table.contains("| first-order MAML, dl4j-meta | " + cell + " | not run |"), table);
         assertTrue(table.contains("| first-order MAML, paper | 98.30 | 99.20 | 89.40 | 97.90 |"), table);
         assertTrue(table.contains("| MAML, dl4j-meta | not run | not run | not run | not run |"), table);
