@@ -53,10 +53,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * Every supported DL4J layer type and vertex, in tiny imported networks in double: (a) the forward output with the
  * model's running statistics equals DL4J's {@code output()}, and the loss and gradient with batch statistics equal
- * DL4J's {@code computeGradientAndScore()} (training mode; DL4J's gradient is that of the summed loss, its updater divides by the batch size), relative error
- * below 1e-6; (b) second-order MAML through
- * 2 inner steps on the imported network matches central finite differences (below 1e-6). Unsupported layers,
- * vertices and settings are refused by name.
+ * DL4J's {@code computeGradientAndScore()} (training mode), relative error below 1e-6 (DL4J's gradient is that of the
+ * summed loss, n times ours: its updater divides by the batch size); (b) second-order MAML through 2 inner steps on
+ * the imported network matches central finite differences (below 1e-6). Unsupported layers, vertices and settings
+ * are refused by name.
  */
 class Dl4jImportTest {
 
