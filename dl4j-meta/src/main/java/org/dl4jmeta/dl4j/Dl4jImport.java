@@ -69,6 +69,7 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
@@ -545,12 +546,12 @@ public final class Dl4jImport {
                     throw new IllegalArgumentException(what + " has weight noise " + bl.getWeightNoise()
                             + ", which is not supported: remove it from the configuration");
                 }
-                List<?> reg = new ArrayList<>();
+                List<Regularization> reg = new ArrayList<>();
                 if (bl.getRegularization() != null) {
-                    reg.addAll((List) bl.getRegularization());
+                    reg.addAll(bl.getRegularization());
                 }
                 if (bl.getRegularizationBias() != null) {
-                    reg.addAll((List) bl.getRegularizationBias());
+                    reg.addAll(bl.getRegularizationBias());
                 }
                 if (!reg.isEmpty()) {
                     throw new IllegalArgumentException(what + " has regularisation " + reg + " (l1, l2 or weight "

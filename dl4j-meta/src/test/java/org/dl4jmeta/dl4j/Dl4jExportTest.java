@@ -32,7 +32,6 @@ import org.dl4jmeta.model.Concat;
 import org.dl4jmeta.model.Conv2d;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Dense;
-import org.dl4jmeta.model.Flatten;
 import org.dl4jmeta.model.GlobalAvgPool;
 import org.dl4jmeta.model.Layer;
 import org.dl4jmeta.model.Loss;

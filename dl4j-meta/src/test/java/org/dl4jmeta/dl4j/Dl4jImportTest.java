@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -25,6 +26,7 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jmeta.algorithm.Maml;
 import org.dl4jmeta.algorithm.MamlConfig;
@@ -155,7 +157,22 @@ class Dl4jImportTest {
                                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                                         .activation(Activation.SOFTMAX).build(), "pool")
                                 .setOutputs("out")
-                                .setInputTypes(InputType.convolutionalFlat(6, 6, 2)).build(), null));
+                                .setInputTypes(InputType.convolutionalFlat(6, 6, 2)).build(), null),
+                Arguments.of("graph: PreprocessorVertex flattening, dense tanh, LossLayer MCXENT (shape given)",
+                        (Supplier<Object>) () -> base().graphBuilder().addInputs("images")
+                                .addLayer("conv", new ConvolutionLayer.Builder(2, 3).nOut(2).stride(1, 2)
+                                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build(),
+                                        "images")
+                                .addVertex("flat", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(4, 2, 2)),
+                                        "conv")
+                                .addLayer("hidden", new DenseLayer.Builder().nOut(4).activation(Activation.TANH)
+                                        .build(), "flat")
+                                .addLayer("logits", new DenseLayer.Builder().nOut(3)
+                                        .activation(Activation.IDENTITY).build(), "hidden")
+                                .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                        .activation(Activation.SOFTMAX).build(), "logits")
+                                .setOutputs("loss")
+                                .setInputTypes(InputType.convolutional(5, 5, 1)).build(), new long[] {1, 5, 5}));
     }
 
     @ParameterizedTest(name = "{0}")
