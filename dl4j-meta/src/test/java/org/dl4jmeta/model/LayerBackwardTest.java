@@ -46,7 +46,22 @@ class LayerBackwardTest {
                 Arguments.of(new Activation("a", Activation.Function.ELU, 0.7), new long[] {2, 3, 2, 2}),
                 Arguments.of(Activation.of("a", Activation.Function.TANH), new long[] {2, 3, 2, 2}),
                 Arguments.of(Activation.of("a", Activation.Function.SIGMOID), new long[] {3, 5}),
-                Arguments.of(Activation.of("a", Activation.Function.SOFTMAX), new long[] {3, 5}));
+                Arguments.of(Activation.of("a", Activation.Function.SOFTMAX), new long[] {3, 5}),
+                Arguments.of(new Convolution2d("c", 3, new Window2d(2, 3, 1, 2, 0, 0, Window2d.Mode.SAME), true),
+                        new long[] {2, 2, 5, 6}),
+                Arguments.of(new Convolution2d("c", 2, new Window2d(3, 2, 2, 1, 1, 0, Window2d.Mode.TRUNCATE),
+                        false), new long[] {2, 3, 6, 5}),
+                Arguments.of(new Convolution2d("c", 2, new Window2d(3, 3, 2, 2, 1, 1, Window2d.Mode.STRICT), true),
+                        new long[] {2, 2, 7, 7}),
+                Arguments.of(new Pooling2d("p", Pooling2d.Kind.MAX, new Window2d(3, 3, 2, 2, 1, 1,
+                        Window2d.Mode.TRUNCATE), true), new long[] {2, 3, 6, 7}),
+                Arguments.of(new Pooling2d("p", Pooling2d.Kind.MAX, Window2d.same(2, 2), true),
+                        new long[] {2, 2, 5, 5}),
+                Arguments.of(new Pooling2d("p", Pooling2d.Kind.AVG, new Window2d(3, 3, 2, 2, 1, 1,
+                        Window2d.Mode.TRUNCATE), false), new long[] {2, 2, 6, 6}),
+                Arguments.of(new Pooling2d("p", Pooling2d.Kind.AVG, Window2d.same(3, 1), true),
+                        new long[] {2, 2, 4, 5}),
+                Arguments.of(new GlobalMaxPool("g"), new long[] {3, 4, 2, 3}));
     }
 
     @ParameterizedTest(name = "{0} on {1}")
