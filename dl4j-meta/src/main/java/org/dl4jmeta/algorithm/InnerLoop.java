@@ -1,11 +1,13 @@
 package org.dl4jmeta.algorithm;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.graph.MamlGraph;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
@@ -74,14 +76,41 @@ public final class InnerLoop {
      */
     public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps, InnerUpdate update, int updateSteps,
                    Trace trace) {
+        return adapt(theta, x, y, steps, update, updateSteps, List.of(), trace);
+    }
+
+    /**
+     * The executed inner loop with per-step tensors (MAML++'s per-step batch-norm weights and biases): as
+     * {@link #adapt(ParamSet, INDArray, INDArray, int, InnerUpdate, int, Trace)}, and the forward pass at phi_k uses
+     * theta's set {@link MamlGraph#perStepSource}(k, updateSteps, t) of each per-step tensor t, exactly as the
+     * unrolled graph does. Only the gradients of the adapting tensors are computed (a head-only update runs no
+     * backward pass through the body).
+     *
+     * @param theta meta-parameters (network parameters, the update's meta-parameters and the per-step sets)
+     * @param x support inputs
+     * @param y support targets
+     * @param steps number of steps
+     * @param update the inner update (it must not adapt a per-step tensor)
+     * @param updateSteps the number of steps the update's meta-parameters and the sets were declared for
+     * @param perStepTensors network tensors with one set per step (empty for none)
+     * @param trace if not null, receives each step's support loss, gradient and the parameters its forward pass used
+     * @return phi_K, its per-step tensors being the set that the forward pass at phi_K uses
+     */
+    public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps, InnerUpdate update, int updateSteps,
+                          List<String> perStepTensors, Trace trace) {
         Map<String, INDArray> phi = new LinkedHashMap<>();
+        List<String> adapting = new ArrayList<>();
         for (String n : network.paramNames()) {
             phi.put(n, theta.get(n));
+            if (update.adapts(n)) {
+                adapting.add(n);
+            }
         }
         LossGradGraph g = graph(x.size(0), theta.dataType());
         TensorMath<INDArray> math = TensorMath.nd4j();
         for (int k = 0; k < steps; k++) {
-            LossGradGraph.Result r = g.run(phi, x, y, true);
+            withSets(phi, theta, perStepTensors, k, updateSteps);
+            LossGradGraph.Result r = g.run(phi, x, y, adapting);
             ParamSet grad = r.gradient();
             if (trace != null) {
                 add(trace.losses(), r.loss());
@@ -96,7 +125,14 @@ public final class InnerLoop {
                 }
             }
         }
+        withSets(phi, theta, perStepTensors, steps, updateSteps);
         return ParamSet.copyOf(phi);
+    }
+
+    private static void withSets(Map<String, INDArray> phi, ParamSet theta, List<String> perStep, int k, int steps) {
+        for (String t : perStep) {
+            phi.put(t, theta.get(MamlGraph.perStepSource(k, steps, t)));
+        }
     }
 
     private static <T> void add(List<T> list, T value) {

@@ -8,8 +8,8 @@ import java.util.Objects;
 import org.dl4jmeta.registry.Registry;
 
 /**
- * The registry of {@link LearnerType}s: the built-in learners' (MAML with first-order MAML as its alias
- * {@code fomaml}, Reptile, iMAML, HF-MAML, BI-MAML; listed in this library's
+ * The registry of {@link LearnerType}s: the built-in learners' (MAML with first-order MAML and MAML++ as its aliases
+ * {@code fomaml} and {@code maml++}, Reptile, iMAML, HF-MAML, BI-MAML, ANIL, Meta-SGD; listed in this library's
  * {@code META-INF/services/org.dl4jmeta.algorithm.LearnerType}) and any a user adds by a service file or
  * {@link #register}. Model files, checkpoints and the app's {@code train}, {@code eval}, {@code bench} and
  * {@code reproduce} find learners through it. Thread-safe.

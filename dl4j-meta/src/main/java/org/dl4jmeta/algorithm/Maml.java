@@ -32,6 +32,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * steps (learned step sizes: dL/dalpha_k = -&lt;grad L_query(phi_K), grad L_support(phi_k)&gt;). Theta holds the
  * network's parameters followed by the update's meta-parameters ({@link #initialise}).
  *
+ * <p>MAML++ (Antoniou, Edwards, Storkey 2019, section 4; {@link MamlConfig}'s options, alias {@code maml++}):
+ * per-step batch-norm sets follow theta's update parameters in theta; with the multi-step loss the objective is
+ * sum_j w_j L_query(phi_{j+1}) (second order: one unrolled graph whose loss is that sum, the weights fed per run;
+ * first order: sum_j w_j grad L_query(phi_{j+1})); with derivative-order annealing the first iterations are first
+ * order. Both depend on the completed iterations, the learner's {@link Progress} state.
+ *
  * <p>Graphs are built once per episode shape and reused. Not thread-safe: one instance per thread.
  */
 public final class Maml implements MetaLearner {
@@ -39,11 +45,17 @@ public final class Maml implements MetaLearner {
     private final Network network;
     private final MamlConfig config;
     private final InnerUpdate update;
+    /** The update the loops run: {@code update} without the per-step tensors. */
+    private final InnerUpdate effective;
+    private final List<String> perStepTensors;
+    /** Theta's names of the per-step sets 1..K-1. */
+    private final List<String> perStepSets;
     private final List<MetaParameter> metaParameters;
     private final InnerLoop inner;
     /** Test-time adaptation: results independent of the thread count. */
     private final InnerLoop adaptation;
     private final Map<Episode.ShapeKey, MamlGraph> graphs = new HashMap<>();
+    private final Map<Episode.ShapeKey, MamlGraph> multiStepGraphs = new HashMap<>();
 
     /**
      * MAML with the inner update its configuration describes ({@link MamlConfig#innerUpdate()}).
@@ -73,26 +85,86 @@ public final class Maml implements MetaLearner {
         this.config = java.util.Objects.requireNonNull(config, "config");
         this.update = java.util.Objects.requireNonNull(update, "update");
         update.requireTensors(network.paramNames());
+        List<String> perStep = new ArrayList<>();
+        if (Boolean.TRUE.equals(config.perStepBatchNorm())) {
+            for (String n : network.paramNames()) {
+                if (MamlConfig.isBatchNorm(n)) {
+                    perStep.add(n);
+                }
+            }
+            if (perStep.isEmpty()) {
+                throw new IllegalArgumentException("perStepBatchNorm needs batch-norm tensors (names ending in "
+                        + MamlConfig.BATCH_NORM_SUFFIXES + "); the network's tensors: " + network.paramNames());
+            }
+        }
+        this.perStepTensors = List.copyOf(perStep);
         Map<String, long[]> adapted = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : network.paramSpecs().entrySet()) {
-            if (update.adapts(e.getKey())) {
+            if (update.adapts(e.getKey()) && !perStepTensors.contains(e.getKey())) {
                 adapted.put(e.getKey(), e.getValue());
             }
         }
         if (adapted.isEmpty()) {
             throw new IllegalArgumentException("inner update " + update + " adapts none of the network's tensors "
-                    + network.paramNames());
+                    + network.paramNames() + (perStepTensors.isEmpty() ? "" : " besides the per-step batch norm"));
         }
-        this.metaParameters = List.copyOf(update.metaParameters(adapted, config.innerSteps()));
+        this.effective = perStepTensors.isEmpty() ? update : update.adapting(List.copyOf(adapted.keySet()));
+        List<MetaParameter> declared = new ArrayList<>(effective.metaParameters(adapted, config.innerSteps()));
         Set<String> names = new HashSet<>(network.paramNames());
-        for (MetaParameter m : metaParameters) {
+        for (MetaParameter m : declared) {
             if (!names.add(m.name())) {
                 throw new IllegalArgumentException("inner update " + update + " declares meta-parameter '"
                         + m.name() + "', a name already in theta");
             }
         }
+        this.metaParameters = List.copyOf(declared);
+        List<String> sets = new ArrayList<>();
+        for (int j = 1; j < config.innerSteps(); j++) {
+            for (String t : perStepTensors) {
+                sets.add(MamlGraph.perStepName(j, t));
+                if (!names.add(MamlGraph.perStepName(j, t))) {
+                    throw new IllegalArgumentException("per-step batch-norm tensor '" + MamlGraph.perStepName(j, t)
+                            + "' is a name already in theta");
+                }
+            }
+        }
+        this.perStepSets = List.copyOf(sets);
         this.inner = new InnerLoop(network, true);
         this.adaptation = new InnerLoop(network, false);
+    }
+
+    /**
+     * The learner's state when a MAML++ schedule is on (multi-step loss, derivative-order annealing): the number of
+     * completed outer iterations, which decides the per-step loss weights and the derivative order
+     * ({@link MamlConfig#stepLossWeights}, {@link MamlConfig#firstOrderAt}). Checkpoints hold it, so a resumed run
+     * continues the schedule where it stopped. {@link LearnerState#NONE} counts as 0.
+     *
+     * @param iterations completed outer iterations, &gt;= 0
+     */
+    public record Progress(int iterations) implements LearnerState {
+        /**
+         * @throws IllegalArgumentException if iterations is negative
+         */
+        public Progress {
+            if (iterations < 0) {
+                throw new IllegalArgumentException("MAML's completed iterations must be >= 0, got " + iterations);
+            }
+        }
+    }
+
+    /**
+     * @param state a training state's learner state
+     * @return the completed iterations it records (0 for {@link LearnerState#NONE})
+     * @throws IllegalArgumentException if it is another learner's state
+     */
+    public static int iterations(LearnerState state) {
+        if (state == LearnerState.NONE) {
+            return 0;
+        }
+        if (state instanceof Progress p) {
+            return p.iterations();
+        }
+        throw new IllegalArgumentException("MAML's state must be a Maml.Progress, got " + state);
     }
 
     /**
@@ -124,20 +196,34 @@ public final class Maml implements MetaLearner {
         return update;
     }
 
+    /** @return the tensors with one set per inner step (MAML++'s per-step batch norm), empty without them */
+    public List<String> perStepTensors() {
+        return perStepTensors;
+    }
+
     @Override
     public int innerSteps() {
         return config.innerSteps();
     }
 
+    /**
+     * Theta: the network's seeded parameters, then the inner update's meta-parameters at their initial values, then
+     * the per-step batch-norm sets 1..K-1, each a copy of the network's initial tensor.
+     */
     @Override
     public ParamSet initialise(long seed, DataType dataType) {
         ParamSet net = network.initialise(seed, dataType);
-        if (metaParameters.isEmpty()) {
+        if (metaParameters.isEmpty() && perStepSets.isEmpty()) {
             return net;
         }
         Map<String, INDArray> all = new LinkedHashMap<>(net.views());
         for (MetaParameter m : metaParameters) {
             all.put(m.name(), Nd4j.valueArrayOf(m.shape(), m.initialValue(), dataType));
+        }
+        for (int j = 1; j < config.innerSteps(); j++) {
+            for (String t : perStepTensors) {
+                all.put(MamlGraph.perStepName(j, t), net.get(t).dup());
+            }
         }
         return ParamSet.copyOf(all);
     }
@@ -155,21 +241,55 @@ public final class Maml implements MetaLearner {
                         + java.util.Arrays.toString(theta.shape(m.name())));
             }
         }
+        for (String n : perStepSets) {
+            if (!theta.contains(n)) {
+                throw new IllegalArgumentException("theta lacks per-step batch-norm tensor '" + n
+                        + "' (create theta with initialise())");
+            }
+        }
     }
 
     @Override
     public ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps) {
         requireTheta(theta);
         inner.requireAdaptation(theta, supportX, supportY, steps);
-        return adaptation.adapt(theta, supportX, supportY, steps, update, config.innerSteps(), null);
+        return adaptation.adapt(theta, supportX, supportY, steps, effective, config.innerSteps(), perStepTensors,
+                null);
     }
 
+    /** @return {@link Progress}(0) when a MAML++ schedule is on, else {@link LearnerState#NONE} */
+    @Override
+    public LearnerState initialState() {
+        return config.scheduled() ? new Progress(0) : LearnerState.NONE;
+    }
+
+    /** With a MAML++ schedule, {@link Progress}(iteration); otherwise the state unchanged. */
+    @Override
+    public LearnerState afterIteration(LearnerState state, int iteration, double metaGradientNorm) {
+        return config.scheduled() ? new Progress(iteration) : state;
+    }
+
+    /** The meta-gradient at the start of training (0 completed iterations). */
     @Override
     public MetaGradient metaGradient(ParamSet theta, Episode episode, boolean preAdaptationMetrics) {
+        return metaGradient(theta, LearnerState.NONE, episode, preAdaptationMetrics);
+    }
+
+    /**
+     * The meta-gradient of the objective at the state's iteration: first or second order as
+     * {@link MamlConfig#firstOrderAt} says, of sum_j w_j L_query(phi_{j+1}) with {@link MamlConfig#stepLossWeights}
+     * (L_query(phi_K) when they are null).
+     */
+    @Override
+    public MetaGradient metaGradient(ParamSet theta, LearnerState state, Episode episode,
+                                     boolean preAdaptationMetrics) {
+        int it = iterations(state);
         requireTheta(theta);
         inner.requireEpisode(theta, episode);
         double[] before = inner.queryAtTheta(theta, episode, preAdaptationMetrics);
-        return config.firstOrder() ? firstOrder(theta, episode, before) : secondOrder(theta, episode, before);
+        double[] weights = config.stepLossWeights(it);
+        return config.firstOrderAt(it) ? firstOrder(theta, episode, before, weights)
+                : secondOrder(theta, episode, before, weights);
     }
 
     /**
@@ -179,49 +299,78 @@ public final class Maml implements MetaLearner {
      * @return the graph
      */
     MamlGraph graph(Episode.ShapeKey key) {
-        return graphs.computeIfAbsent(key, k -> new MamlGraph(network, k, config.innerSteps(), update, false));
+        return graph(key, false);
+    }
+
+    private MamlGraph graph(Episode.ShapeKey key, boolean multiStep) {
+        return (multiStep ? multiStepGraphs : graphs).computeIfAbsent(key, k -> new MamlGraph(network, k,
+                config.innerSteps(), effective, false, perStepTensors, multiStep));
     }
 
     /** @param before query loss and accuracy at theta, from {@link InnerLoop#queryAtTheta} */
-    private MetaGradient secondOrder(ParamSet theta, Episode e, double[] before) {
-        MamlGraph.Result r = graph(e.shapeKey()).run(theta, e);
+    private MetaGradient secondOrder(ParamSet theta, Episode e, double[] before, double[] weights) {
+        MamlGraph.Result r = graph(e.shapeKey(), weights != null).run(theta, e, weights);
         TaskMetrics m = new TaskMetrics(r.supportLossBefore(), before[0], before[1], r.queryLossAfter(),
                 inner.accuracy(r.queryOutputAfter(), e.queryY()));
         return new MetaGradient(r.gradient(), m);
     }
 
-    /** @param before query loss and accuracy at theta, from {@link InnerLoop#queryAtTheta} */
-    private MetaGradient firstOrder(ParamSet theta, Episode e, double[] before) {
+    /**
+     * First order: every support gradient is a constant, so the meta-gradient of sum_j w_j L_query(phi_{j+1}) is
+     * sum_j w_j v_j, v_j = grad L_query(phi_{j+1}), on each tensor that phi_{j+1} takes from theta (all but the
+     * per-step sets, whose term j goes to the set that phi_{j+1} uses), plus, for the update's meta-parameters, the
+     * first-order gradients of steps 0..j with w_j v_j.
+     *
+     * @param before query loss and accuracy at theta, from {@link InnerLoop#queryAtTheta}
+     * @param weights the per-step weights, or null for L_query(phi_K) alone
+     */
+    private MetaGradient firstOrder(ParamSet theta, Episode e, double[] before, double[] weights) {
         boolean learned = !metaParameters.isEmpty();
-        InnerLoop.Trace trace = new InnerLoop.Trace(new ArrayList<>(), learned ? new ArrayList<>() : null,
-                learned ? new ArrayList<>() : null);
         int k = config.innerSteps();
-        ParamSet phi = inner.adapt(theta, e.supportX(), e.supportY(), k, update, k, trace);
-        LossGradGraph.Result after = inner.graph(e.queryX().size(0), theta.dataType())
-                .run(phi, e.queryX(), e.queryY(), true);
+        boolean multi = weights != null;
+        InnerLoop.Trace trace = new InnerLoop.Trace(new ArrayList<>(), learned ? new ArrayList<>() : null,
+                learned || multi ? new ArrayList<>() : null);
+        ParamSet phi = inner.adapt(theta, e.supportX(), e.supportY(), k, effective, k, perStepTensors, trace);
+        LossGradGraph query = inner.graph(e.queryX().size(0), theta.dataType());
         double supportBefore = trace.losses().get(0);
         ParamSet grad = theta.zerosLike();
-        for (String n : network.paramNames()) {
-            grad.get(n).assign(after.gradient().get(n));
-        }
-        if (learned) {
-            Set<String> reached = new HashSet<>();
-            for (int s = 0; s < k; s++) {
+        Set<String> reached = new HashSet<>();
+        LossGradGraph.Result after = null;
+        for (int j = multi ? 0 : k - 1; j < k; j++) {
+            double w = multi ? weights[j] : 1.0;
+            LossGradGraph.Result r = j == k - 1 ? query.run(phi, e.queryX(), e.queryY(), true)
+                    : query.run(trace.iterates().get(j + 1), e.queryX(), e.queryY(), true);
+            if (j == k - 1) {
+                after = r;
+            }
+            if (w == 0) {
+                continue;
+            }
+            for (String n : network.paramNames()) {
+                String target = perStepTensors.contains(n) ? MamlGraph.perStepSource(j + 1, k, n) : n;
+                grad.get(target).addi(r.gradient().get(n).mul(w));
+            }
+            if (!learned) {
+                continue;
+            }
+            for (int s = 0; s <= j; s++) {
                 Map<String, INDArray> phiS = trace.iterates().get(s);
                 ParamSet gS = trace.gradients().get(s);
                 for (String n : network.paramNames()) {
-                    if (!update.adapts(n)) {
+                    if (!effective.adapts(n)) {
                         continue;
                     }
                     UpdateStep<INDArray> step = new UpdateStep<>(s, k, n, theta.get(n), phiS.get(n), gS.get(n),
                             theta::get);
-                    for (Map.Entry<String, INDArray> c : update.firstOrderGradient(step, after.gradient().get(n))
-                            .entrySet()) {
+                    for (Map.Entry<String, INDArray> c : effective.firstOrderGradient(step,
+                            r.gradient().get(n).mul(w)).entrySet()) {
                         grad.get(c.getKey()).addi(c.getValue());
                         reached.add(c.getKey());
                     }
                 }
             }
+        }
+        if (learned) {
             for (MetaParameter m : metaParameters) {
                 if (!reached.contains(m.name())) {
                     throw new IllegalStateException("inner update " + update + " gives no first-order gradient for"
@@ -237,7 +386,8 @@ public final class Maml implements MetaLearner {
 
     /**
      * Saves and restores MAML as {@code maml}: its {@link MamlConfig}; first-order MAML is the alias {@code fomaml}
-     * ({@code firstOrder} set).
+     * ({@code firstOrder} set), MAML++ the alias {@code maml++} ({@link MamlConfig#mamlPlusPlus}'s options; the
+     * inner steps and step size come from the caller, the paper's are 5 and 0.1).
      */
     public static final class Type implements LearnerType<MamlConfig, Maml> {
 
@@ -264,7 +414,18 @@ public final class Maml implements MetaLearner {
 
         @Override
         public Map<String, Map<String, Object>> aliases() {
-            return Map.of("fomaml", Map.of("firstOrder", true));
+            MamlConfig plus = MamlConfig.mamlPlusPlus(2, 0.1);
+            return Map.of("fomaml", Map.of("firstOrder", true),
+                    "maml++", Map.of("learnInnerStepSizes", true, "perStepBatchNorm", true,
+                            "multiStepLossEpochs", plus.multiStepLossEpochs(),
+                            "epochIterations", plus.epochIterations(),
+                            "firstOrderIterations", plus.firstOrderIterations()));
+        }
+
+        /** {@link Progress}: the completed iterations, for the multi-step loss and derivative-order annealing. */
+        @Override
+        public Class<? extends LearnerState> stateClass() {
+            return Progress.class;
         }
 
         @Override

@@ -33,6 +33,8 @@ public final class LossGradGraph {
     private final Map<String, String> paramPlaceholders = new LinkedHashMap<>();
     private ExecutionPlan forward;
     private ExecutionPlan forwardBackward;
+    /** Plans that compute the gradients of some tensors only, by those tensors' names. */
+    private final Map<java.util.Set<String>, ExecutionPlan> partial = new HashMap<>();
 
     /**
      * Builds the graph with fused backward ops: {@code LossGradGraph(network, batch, dataType, true)}.
@@ -113,6 +115,29 @@ public final class LossGradGraph {
      * @return loss, outputs and, if requested, the gradient
      */
     public Result run(Map<String, INDArray> params, INDArray x, INDArray y, boolean withGradient) {
+        return run(params, x, y, withGradient ? gradNames.keySet() : java.util.Set.of());
+    }
+
+    /**
+     * Executes the graph computing the gradient of some tensors only: the plan runs only the ops those gradients
+     * need, e.g. for a head-only inner step (ANIL) the head's gradient without the body's backward pass. Each
+     * distinct set of tensors gets its own plan, built on first use.
+     *
+     * @param params network parameters by name (extra entries are ignored)
+     * @param x inputs [batch, inputShape...]
+     * @param y targets [batch, outputs]
+     * @param gradients the tensors whose gradient to compute (empty: forward only)
+     * @return loss, outputs and the gradient of exactly those tensors (null if none was asked for)
+     * @throws IllegalArgumentException naming a tensor the network lacks
+     */
+    public Result run(Map<String, INDArray> params, INDArray x, INDArray y, java.util.Collection<String> gradients) {
+        for (String n : gradients) {
+            if (!gradNames.containsKey(n)) {
+                throw new IllegalArgumentException("no parameter '" + n + "' to differentiate by; the network's: "
+                        + gradNames.keySet());
+            }
+        }
+        boolean withGradient = !gradients.isEmpty();
         Map<String, INDArray> ph = new HashMap<>();
         ph.put("x", x);
         ph.put("y", y);
@@ -123,16 +148,44 @@ public final class LossGradGraph {
             }
             ph.put(e.getValue(), v);
         }
-        Map<String, INDArray> r = plan(withGradient).run(ph);
+        boolean all = java.util.Set.copyOf(gradients).size() == gradNames.size();
+        Map<String, INDArray> r = (all || !withGradient ? plan(withGradient) : partialPlan(gradients)).run(ph);
         ParamSet grad = null;
         if (withGradient) {
             Map<String, INDArray> g = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : gradNames.entrySet()) {
-                g.put(e.getKey(), r.get(e.getValue()));
+                if (all || gradients.contains(e.getKey())) {
+                    g.put(e.getKey(), r.get(e.getValue()));
+                }
             }
             grad = ParamSet.copyOf(g);
         }
         return new Result(r.get(lossName).getDouble(0), r.get(outputName), grad);
+    }
+
+    private ExecutionPlan partialPlan(java.util.Collection<String> gradients) {
+        return partial.computeIfAbsent(java.util.Set.copyOf(gradients), set -> {
+            List<String> outs = new ArrayList<>();
+            outs.add(lossName);
+            outs.add(outputName);
+            for (Map.Entry<String, String> e : gradNames.entrySet()) {
+                if (set.contains(e.getKey())) {
+                    outs.add(e.getValue());
+                }
+            }
+            return new ExecutionPlan(sd, List.of(), outs);
+        });
+    }
+
+    /**
+     * @param gradients the tensors whose gradient a run computes (all, some or none)
+     * @return the number of ops such a run executes
+     */
+    public int opCount(java.util.Collection<String> gradients) {
+        if (gradients.isEmpty() || gradients.size() == gradNames.size()) {
+            return plan(!gradients.isEmpty()).size();
+        }
+        return partialPlan(gradients).size();
     }
 
     private ExecutionPlan plan(boolean withGradient) {
@@ -165,7 +218,8 @@ public final class LossGradGraph {
      *
      * @param loss the mean loss
      * @param output network outputs [batch, outputs]
-     * @param gradient dL/dparameters in network parameter order, or null for a forward-only run
+     * @param gradient dL/dparameters in network parameter order (of the tensors asked for), or null for a
+     *     forward-only run
      */
     public record Result(double loss, INDArray output, ParamSet gradient) {
     }

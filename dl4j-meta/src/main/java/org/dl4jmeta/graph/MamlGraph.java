@@ -43,6 +43,8 @@ public final class MamlGraph {
     /** Adapted tensor name to the graph variable of its phi_K, when requested. */
     private final Map<String, String> adaptedNames = new LinkedHashMap<>();
     private final GradientPlan plan;
+    private final boolean multiStepLoss;
+    private final List<String> perStepTensors;
 
     /**
      * Builds the graph.
@@ -55,13 +57,77 @@ public final class MamlGraph {
      * @throws IllegalArgumentException if steps &lt; 1, or the update names tensors the network lacks or adapts none
      */
     public MamlGraph(Network network, Episode.ShapeKey key, int steps, InnerUpdate update, boolean outputAdapted) {
+        this(network, key, steps, update, outputAdapted, List.of(), false);
+    }
+
+    /**
+     * The name of a per-step copy of a tensor in theta (MAML++'s per-step batch-norm weights and biases, Antoniou,
+     * Edwards, Storkey 2019, section 4 "BNWB").
+     *
+     * @param step the inner step whose forward pass uses it, &gt;= 1 (step 0 uses the network's own tensor)
+     * @param tensor the network parameter name
+     * @return e.g. {@code bn/step1/bn2/gamma}
+     */
+    public static String perStepName(int step, String tensor) {
+        return "bn/step" + step + "/" + tensor;
+    }
+
+    /**
+     * The name in theta of the tensor that the forward pass at phi_k uses for a per-step tensor: set min(k, K-1),
+     * the network's own tensor for set 0.
+     *
+     * @param k the iterate index, &gt;= 0 (k &gt;= K: longer adaptation at test time)
+     * @param steps K, the number of inner steps the sets were declared for
+     * @param tensor the network parameter name
+     * @return the name of the tensor to use
+     */
+    public static String perStepSource(int k, int steps, String tensor) {
+        int set = Math.min(k, steps - 1);
+        return set == 0 ? tensor : perStepName(set, tensor);
+    }
+
+    /** The placeholder of the multi-step loss's per-step weights, shape [K]. */
+    public static final String STEP_WEIGHTS = "stepWeights";
+
+    /**
+     * Builds the graph, optionally with MAML++'s per-step tensors and multi-step loss (Antoniou, Edwards, Storkey
+     * 2019, section 4).
+     *
+     * <p>Per-step tensors (their batch-norm weights and biases, BNWB): these tensors do not adapt; the forward pass
+     * at phi_k (support step k, and the query loss at phi_k) uses set min(k, K-1), set 0 being theta's own tensor
+     * and set j &gt;= 1 the graph variable {@link #perStepName}(j, tensor), so the query after the last step shares
+     * set K-1 with the last support step. Multi-step loss: the graph's loss is sum_{j=0}^{K-1} w_j L_query(phi_{j+1})
+     * with the weights w fed as placeholder {@link #STEP_WEIGHTS} on every run; without it the loss is
+     * L_query(phi_K).
+     *
+     * @param network the network
+     * @param key the episode shape
+     * @param steps inner steps K, &gt;= 1
+     * @param update the inner update; the meta-parameters it declares for K steps become graph variables
+     * @param outputAdapted whether each run also returns phi_K (costs one retained array per adapted tensor)
+     * @param perStepTensors network tensors with one set per inner step (empty for none); the update must not adapt
+     *     them
+     * @param multiStepLoss whether the loss is the weighted sum of the query losses after every step
+     * @throws IllegalArgumentException if steps &lt; 1, the update names tensors the network lacks or adapts none,
+     *     or a per-step tensor is unknown or adapted
+     */
+    public MamlGraph(Network network, Episode.ShapeKey key, int steps, InnerUpdate update, boolean outputAdapted,
+                     List<String> perStepTensors, boolean multiStepLoss) {
         if (steps < 1) {
             throw new IllegalArgumentException("inner steps must be >= 1, got " + steps);
         }
         this.network = network;
         this.key = key;
         this.steps = steps;
+        this.multiStepLoss = multiStepLoss;
+        this.perStepTensors = List.copyOf(perStepTensors);
         update.requireTensors(network.paramNames());
+        for (String t : perStepTensors) {
+            if (!network.paramSpecs().containsKey(t) || update.adapts(t)) {
+                throw new IllegalArgumentException("per-step tensor '" + t + "' must be a network tensor that the "
+                        + "inner update does not adapt; the network's: " + network.paramNames());
+            }
+        }
         SameDiff sd = SameDiff.create();
         var dt = key.dataType();
         SDVariable xs = sd.placeHolder("xs", dt, withBatch(key.support(), key.input()));
@@ -101,8 +167,10 @@ public final class MamlGraph {
         TensorMath<SDVariable> math = TensorMath.samediff();
         Map<String, SDVariable> phi = theta;
         String supportLoss0 = null;
+        List<SDVariable> stepLosses = new ArrayList<>();
         for (int k = 0; k < steps; k++) {
-            Network.LossAndGradient lg = network.lossAndGradient(sd, xs, ys, key.support(), phi);
+            Network.LossAndGradient lg = network.lossAndGradient(sd, xs, ys, key.support(),
+                    withSets(sd, phi, perStepTensors, k, steps, dt));
             if (k == 0) {
                 supportLoss0 = lg.loss().name();
             }
@@ -113,12 +181,28 @@ public final class MamlGraph {
                         e.getValue(), lg.gradients().get(n), metaParameter)) : e.getValue());
             }
             phi = next;
+            if (multiStepLoss && k < steps - 1) {
+                stepLosses.add(network.loss(sd, xq, yq, key.query(), withSets(sd, phi, perStepTensors, k + 1, steps,
+                        dt)).loss());
+            }
         }
         this.supportLossBefore = supportLoss0;
+        phi = withSets(sd, phi, perStepTensors, steps, steps, dt);
         Network.LossAndOutput after = network.loss(sd, xq, yq, key.query(), phi);
         this.queryLoss = after.loss().name();
         this.queryOutput = after.output().name();
-        sd.setLossVariables(after.loss());
+        if (multiStepLoss) {
+            stepLosses.add(after.loss());
+            SDVariable w = sd.placeHolder(STEP_WEIGHTS, dt, steps);
+            SDVariable[] each = new SDVariable[steps];
+            for (int j = 0; j < steps; j++) {
+                each[j] = sd.reshape(stepLosses.get(j), 1);
+            }
+            SDVariable total = sd.sum(sd.concat(0, each).mul(w));
+            sd.setLossVariables(total);
+        } else {
+            sd.setLossVariables(after.loss());
+        }
         List<String> outputs = new ArrayList<>(List.of(queryLoss, queryOutput, supportLossBefore));
         if (outputAdapted) {
             for (String n : adapted.keySet()) {
@@ -127,6 +211,30 @@ public final class MamlGraph {
             }
         }
         this.plan = new GradientPlan(sd, variableNames, outputs);
+    }
+
+    /**
+     * phi with each per-step tensor replaced by the set the forward pass at phi_k uses; set variables are created on
+     * first use and added to the variables differentiated by.
+     */
+    private Map<String, SDVariable> withSets(SameDiff sd, Map<String, SDVariable> phi, List<String> perStep, int k,
+                                             int steps, org.nd4j.linalg.api.buffer.DataType dt) {
+        if (perStep.isEmpty()) {
+            return phi;
+        }
+        Map<String, SDVariable> out = new LinkedHashMap<>(phi);
+        for (String t : perStep) {
+            String n = perStepSource(k, steps, t);
+            if (n.equals(t)) {
+                continue;
+            }
+            if (!sd.hasVariable(n)) {
+                variableNames.add(n);
+                sd.var(n, Nd4j.zeros(dt, network.paramSpecs().get(t)));
+            }
+            out.put(t, sd.getVariable(n));
+        }
+        return out;
     }
 
     private static long[] withBatch(long batch, long[] perExample) {
@@ -159,7 +267,33 @@ public final class MamlGraph {
      * @return the gradient of the query loss after adaptation with respect to every entry of theta, and metrics
      */
     public Result run(ParamSet theta, Episode e) {
-        GradientPlan.Result r = plan.run(inputs(theta, variableNames, e));
+        if (multiStepLoss) {
+            throw new IllegalStateException("this graph's loss is the multi-step loss: run it with its step weights");
+        }
+        return run(theta, e, null);
+    }
+
+    /**
+     * Computes the meta-gradient of one task under the multi-step loss sum_j w_j L_query(phi_{j+1}).
+     *
+     * @param theta meta-parameters: the network's parameters, the inner update's meta-parameters and the per-step
+     *     sets
+     * @param e the episode (its shape must equal {@link #key()})
+     * @param stepWeights w_0..w_{K-1}, or null for a graph built without the multi-step loss
+     * @return the gradient of the graph's loss with respect to every entry of theta, and metrics (the query loss
+     *     and outputs at phi_K)
+     * @throws IllegalArgumentException if weights are given to a graph without the multi-step loss, or not K of them
+     */
+    public Result run(ParamSet theta, Episode e, double[] stepWeights) {
+        if ((stepWeights != null) != multiStepLoss || stepWeights != null && stepWeights.length != steps) {
+            throw new IllegalArgumentException("step weights must be " + (multiStepLoss ? steps + " values" : "null")
+                    + " for this graph, got " + (stepWeights == null ? "null" : java.util.Arrays.toString(stepWeights)));
+        }
+        Map<String, INDArray> in = inputs(theta, variableNames, e);
+        if (stepWeights != null) {
+            in.put(STEP_WEIGHTS, Nd4j.createFromArray(stepWeights).castTo(theta.dataType()));
+        }
+        GradientPlan.Result r = plan.run(in);
         Map<String, INDArray> g = new LinkedHashMap<>();
         for (String n : theta.names()) {
             INDArray gi = r.gradients().get(n);
@@ -171,7 +305,8 @@ public final class MamlGraph {
             Map<String, INDArray> phi = new LinkedHashMap<>();
             for (String n : network.paramNames()) {
                 String v = adaptedNames.get(n);
-                phi.put(n, v == null ? theta.get(n) : o.get(v));
+                phi.put(n, v == null ? theta.get(perStepTensors.contains(n) ? perStepSource(steps, steps, n) : n)
+                        : o.get(v));
             }
             adapted = ParamSet.copyOf(phi);
         }

@@ -20,10 +20,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       L_s(phi) + lambda/2 ||phi - theta||^2, i.e. with gradient g + lambda (phi - theta) (iMAML's inner problem,
  *       Rajeswaran et al. 2019);</li>
  *   <li>{@link #adapting}: only the named tensors adapt, the others keep phi = theta (ANIL, Raghu et al. 2020:
- *       the head only).</li>
+ *       the head only);</li>
+ *   <li>{@link ElementwiseStepSizes}: phi - alpha_t (element-wise) g with one learned alpha per parameter element
+ *       (Meta-SGD, Li et al. 2017).</li>
  * </ul>
- * E.g. {@code InnerUpdate.sgd(0.1).withProximal(2.0).adapting(List.of("head/W", "head/b"))}. A new update (Meta-SGD's
- * per-element rates, per-step settings) implements {@link #apply}, declares its meta-parameters and, for first-order
+ * E.g. {@code InnerUpdate.sgd(0.1).withProximal(2.0).adapting(List.of("head/W", "head/b"))}. A new update implements {@link #apply}, declares its meta-parameters and, for first-order
  * MAML, their first-order gradient.
  *
  * <p>Implementations are immutable and thread-safe; records compare by value.

@@ -102,7 +102,7 @@ class RegistryTest {
                 s -> s.replace("\"maml\"", "\"meta-sgd\""));
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.read(bad));
         assertTrue(e.getMessage().contains("unknown learner type 'meta-sgd'"), e.getMessage());
-        assertTrue(e.getMessage().contains("bimaml, hfmaml, imaml, maml, reptile"), e.getMessage());
+        assertTrue(e.getMessage().contains("anil, bimaml, hfmaml, imaml, maml, metasgd, reptile"), e.getMessage());
     }
 
     @Test
@@ -199,8 +199,8 @@ class RegistryTest {
         assertTrue(e.getMessage().contains("lambda must be > 0 and finite, got -1.0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> AlgorithmSpec.configure("hfmaml", 2, 0.1, Map.of()));
         assertTrue(e.getMessage().contains("got innerSteps 2"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LearnerTypes.named("maml++"));
-        assertTrue(e.getMessage().contains("unknown learner 'maml++'") && e.getMessage().contains("fomaml"),
+        e = assertThrows(IllegalArgumentException.class, () -> LearnerTypes.named("protonet"));
+        assertTrue(e.getMessage().contains("unknown learner 'protonet'") && e.getMessage().contains("maml++"),
                 e.getMessage());
     }
 
@@ -214,8 +214,14 @@ class RegistryTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> spec.restoreState(Map.of("phase", 3, "switchIteration", 1)));
         assertTrue(e.getMessage().contains("phase must be 1 or 2, got 3"), e.getMessage());
-        AlgorithmSpec maml = AlgorithmSpec.configure("maml", 1, 0.4, Map.of());
-        e = assertThrows(IllegalArgumentException.class, () -> maml.restoreState(Map.of("phase", 2)));
+        AlgorithmSpec reptile = AlgorithmSpec.configure("reptile", 1, 0.4, Map.of());
+        e = assertThrows(IllegalArgumentException.class, () -> reptile.restoreState(Map.of("phase", 2)));
         assertTrue(e.getMessage().contains("keeps no state"), e.getMessage());
+        // MAML keeps its completed iterations for MAML++'s schedules
+        AlgorithmSpec maml = AlgorithmSpec.configure("maml", 1, 0.4, Map.of());
+        assertEquals(Map.of("iterations", 12), maml.saveState(new org.dl4jmeta.algorithm.Maml.Progress(12)));
+        assertEquals(new org.dl4jmeta.algorithm.Maml.Progress(12), maml.restoreState(Map.of("iterations", 12)));
+        e = assertThrows(IllegalArgumentException.class, () -> maml.restoreState(Map.of("phase", 2)));
+        assertTrue(e.getMessage().contains("invalid maml learner state {phase=2}"), e.getMessage());
     }
 }

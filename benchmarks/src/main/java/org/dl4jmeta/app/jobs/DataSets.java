@@ -16,6 +16,7 @@ import org.dl4jmeta.datasets.omniglot.Omniglot;
 import org.dl4jmeta.datasets.omniglot.OmniglotScheme;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
+import org.dl4jmeta.optim.CosineSchedule;
 import org.dl4jmeta.provenance.Sha256;
 import org.dl4jmeta.task.EpisodeSource;
 import org.dl4jmeta.task.SyntheticTasks;
@@ -77,9 +78,15 @@ final class DataSets {
 
     /**
      * @param c the configuration
-     * @return ND4J's updater for the outer loop
+     * @return ND4J's updater for the outer loop, with MAML++'s cosine schedule of its learning rate for
+     *     {@code metaLrSchedule cosine}
      */
     static IUpdater updater(TrainConfig c) {
+        if (c.metaLrSchedule().equals("cosine")) {
+            CosineSchedule s = new CosineSchedule(c.metaLr(), c.metaLrMin(), c.metaLrPeriod() > 0 ? c.metaLrPeriod()
+                    : c.iterations());
+            return c.optimizer().equals("sgd") ? new Sgd(s) : new Adam(s);
+        }
         return c.optimizer().equals("sgd") ? new Sgd(c.metaLr()) : new Adam(c.metaLr());
     }
 

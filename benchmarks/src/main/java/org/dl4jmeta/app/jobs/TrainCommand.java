@@ -79,7 +79,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "fields of the learner's configuration record (algorithmConfig in config.json), e.g. "
                     + "--algo imaml --algo-config lambda=3,cgIterations=2, or maml.firstOrder=true for a nested "
                     + "record; numbers and true/false are typed, anything else is a string. The --imaml-*, --hf-*, "
-                    + "--bimaml-* and --learned-step-sizes flags are shortcuts for fields of those learners")
+                    + "--bimaml-*, --learned-step-sizes and MAML++ flags are shortcuts for fields of those learners")
     Map<String, String> algorithmConfig;
 
     @Option(names = "--inner-steps", description = "inner steps in training. Default: 1 (Mini-ImageNet 5)")
@@ -91,8 +91,26 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--inner-step-size", description = "alpha. Default: 0.4 (0.01)")
     Double innerStepSize;
 
-    @Option(names = "--learned-step-sizes", description = "maml/fomaml: learn alpha per tensor and step")
+    @Option(names = "--learned-step-sizes", description = "maml/fomaml (MAML++ LSLR): learn alpha per tensor and "
+            + "step")
     Boolean learnedStepSizes;
+
+    @Option(names = "--per-step-bn", description = "maml/fomaml (MAML++ BNWB): one meta-learned set of batch-norm "
+            + "weights and biases per inner step, out of the inner loop")
+    Boolean perStepBatchNorm;
+
+    @Option(names = "--multi-step-loss-epochs", paramLabel = "E", description = "maml/fomaml (MAML++ MSL): "
+            + "meta-objective sum of the query losses after every inner step, weights annealed from uniform to the "
+            + "last step over E epochs, then the last step's alone; 0: off. Default: 0")
+    Integer multiStepLossEpochs;
+
+    @Option(names = "--epoch-iterations", paramLabel = "N", description = "iterations per epoch of the multi-step "
+            + "loss schedule. Default: 500 (MAML++)")
+    Integer epochIterations;
+
+    @Option(names = "--first-order-iterations", paramLabel = "N", description = "maml (MAML++ DA): first-order "
+            + "meta-gradients for the first N iterations, then second order; 0: off. Default: 0")
+    Integer firstOrderIterations;
 
     @Option(names = "--imaml-lambda", description = "imaml: regularisation lambda. Default: 2")
     Double imamlLambda;
@@ -123,6 +141,18 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--meta-lr", description = "outer learning rate. Default: 1e-3")
     Double metaLr;
+
+    @Option(names = "--meta-lr-schedule", paramLabel = "constant|cosine", description = "outer learning rate "
+            + "schedule; cosine (MAML++ CA) falls from --meta-lr to --meta-lr-min over --meta-lr-period iterations. "
+            + "Default: constant")
+    String metaLrSchedule;
+
+    @Option(names = "--meta-lr-min", description = "cosine: the final outer learning rate. Default: 1e-5")
+    Double metaLrMin;
+
+    @Option(names = "--meta-lr-period", paramLabel = "N", description = "cosine: iterations over which the rate "
+            + "falls (0: --iterations). Default: 0")
+    Integer metaLrPeriod;
 
     @Option(names = "--optimizer", paramLabel = "adam|sgd", description = "outer optimiser. Default: adam")
     String optimizer;
@@ -208,6 +238,10 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "testInnerSteps", testInnerSteps);
         put(m, "innerStepSize", innerStepSize);
         put(m, "learnedStepSizes", learnedStepSizes);
+        put(m, "perStepBatchNorm", perStepBatchNorm);
+        put(m, "multiStepLossEpochs", multiStepLossEpochs);
+        put(m, "epochIterations", epochIterations);
+        put(m, "firstOrderIterations", firstOrderIterations);
         put(m, "imamlLambda", imamlLambda);
         put(m, "imamlSolver", imamlSolver);
         put(m, "cgIterations", cgIterations);
@@ -219,6 +253,9 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "blocks", blocks);
         put(m, "metaBatchSize", metaBatchSize);
         put(m, "metaLr", metaLr);
+        put(m, "metaLrSchedule", metaLrSchedule);
+        put(m, "metaLrMin", metaLrMin);
+        put(m, "metaLrPeriod", metaLrPeriod);
         put(m, "optimizer", optimizer);
         put(m, "iterations", iterations);
         put(m, "timeBudgetMinutes", timeBudgetMinutes);

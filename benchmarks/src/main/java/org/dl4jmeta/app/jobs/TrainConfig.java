@@ -34,12 +34,18 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * @param shots support examples per class K, &gt;= 1
  * @param queries query examples per class, &gt;= 1
  * @param algorithm a registered learner's id or alias ({@link LearnerTypes#names()}; built in: maml, fomaml,
- *     reptile, imaml, hfmaml, bimaml)
+ *     maml++, reptile, imaml, hfmaml, bimaml, anil, foanil, metasgd, fometasgd)
  * @param innerSteps inner steps in meta-training, &gt;= 1
  * @param testInnerSteps inner steps at validation and test time, &gt;= 1
  * @param innerStepSize inner step size alpha, &gt; 0
  * @param learnedStepSizes maml and fomaml: learn alpha per tensor and step (MAML++, Meta-SGD); a shortcut for
- *     the learner configuration's field (see {@link #SHORTCUTS}), as are the next six
+ *     the learner configuration's field (see {@link #SHORTCUTS}), as are the next ten
+ * @param perStepBatchNorm maml: MAML++'s per-step batch-norm weights and biases (BNWB)
+ * @param multiStepLossEpochs maml: MAML++'s multi-step loss, its weights annealed over this many epochs, &gt;= 0
+ *     (0: off)
+ * @param epochIterations maml: iterations per epoch of the multi-step loss schedule, &gt;= 1 (MAML++: 500)
+ * @param firstOrderIterations maml: MAML++'s derivative-order annealing, first order for this many iterations,
+ *     &gt;= 0 (0: off)
  * @param imamlLambda imaml: regularisation lambda, &gt; 0
  * @param imamlSolver imaml: gd or newton-cg
  * @param cgIterations imaml: conjugate-gradient iterations of the meta-gradient, &gt;= 1
@@ -52,7 +58,12 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * @param filters Conv-4 filters per block, &gt;= 1
  * @param blocks Conv-4 blocks, &gt;= 1
  * @param metaBatchSize tasks per outer update B, &gt;= 1
- * @param metaLr outer learning rate beta, &gt; 0
+ * @param metaLr outer learning rate beta, &gt; 0 (with a cosine schedule, its value at the first iteration)
+ * @param metaLrSchedule constant or cosine (MAML++'s cosine annealing of the outer learning rate,
+ *     {@code CosineSchedule})
+ * @param metaLrMin cosine: the learning rate the schedule falls to, in [0, metaLr] (MAML++: 1e-5)
+ * @param metaLrPeriod cosine: the iterations over which it falls, &gt;= 0 (0: {@code iterations} as the run
+ *     starts; the schedule is then kept in the checkpoint)
  * @param optimizer adam or sgd
  * @param iterations outer iterations to reach, &gt;= 1
  * @param timeBudgetMinutes training wall time after which the run ends as if its iterations were reached
@@ -78,10 +89,12 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  */
 public record TrainConfig(String dataset, String dataDir, String trainSplit, String valSplit, int ways, int shots,
                           int queries, String algorithm, int innerSteps, int testInnerSteps, double innerStepSize,
-                          boolean learnedStepSizes, double imamlLambda, String imamlSolver, int cgIterations,
-                          double hfDelta, double bimamlEpsilon0, double bimamlEpsilon,
+                          boolean learnedStepSizes, boolean perStepBatchNorm, int multiStepLossEpochs,
+                          int epochIterations, int firstOrderIterations, double imamlLambda, String imamlSolver,
+                          int cgIterations, double hfDelta, double bimamlEpsilon0, double bimamlEpsilon,
                           Map<String, Object> algorithmConfig, int filters, int blocks,
-                          int metaBatchSize, double metaLr, String optimizer, int iterations,
+                          int metaBatchSize, double metaLr, String metaLrSchedule, double metaLrMin,
+                          int metaLrPeriod, String optimizer, int iterations,
                          double timeBudgetMinutes, long seed,
                           String dataType, int threads, int valEvery, int valEpisodes, long valSeed,
                           int checkpointEvery, int logEvery, int preAdaptationEvery, String runDir,
@@ -107,6 +120,10 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
     /** The train keys that are shortcuts for learner configuration fields. */
     static final List<Shortcut> SHORTCUTS = List.of(
             new Shortcut("learnedStepSizes", "maml", "learnInnerStepSizes", Map.of()),
+            new Shortcut("perStepBatchNorm", "maml", "perStepBatchNorm", Map.of()),
+            new Shortcut("multiStepLossEpochs", "maml", "multiStepLossEpochs", Map.of()),
+            new Shortcut("epochIterations", "maml", "epochIterations", Map.of()),
+            new Shortcut("firstOrderIterations", "maml", "firstOrderIterations", Map.of()),
             new Shortcut("imamlLambda", "imaml", "lambda", Map.of()),
             new Shortcut("imamlSolver", "imaml", "solver", Map.of("gd", "GRADIENT_DESCENT",
                     "newton-cg", "NEWTON_CG")),
@@ -130,8 +147,12 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
      * Keys added after the first release, with the value that reproduces what runs made before them did: a
      * checkpoint or model saved without one reads as that value.
      */
-    private static final Map<String, Object> ADDED_LATER = Map.of("preAdaptationEvery", 1, "algorithmConfig", Map.of(),
-            "divergenceFactor", 0.0, "divergenceMaxParameter", 0.0, "testEpisodes", 0, "sparkMaster", "");
+    private static final Map<String, Object> ADDED_LATER = Map.ofEntries(Map.entry("preAdaptationEvery", 1),
+            Map.entry("algorithmConfig", Map.of()), Map.entry("divergenceFactor", 0.0),
+            Map.entry("divergenceMaxParameter", 0.0), Map.entry("testEpisodes", 0), Map.entry("sparkMaster", ""),
+            Map.entry("perStepBatchNorm", false), Map.entry("multiStepLossEpochs", 0),
+            Map.entry("epochIterations", 500), Map.entry("firstOrderIterations", 0),
+            Map.entry("metaLrSchedule", "constant"), Map.entry("metaLrMin", 1e-5), Map.entry("metaLrPeriod", 0));
 
     /**
      * Validates every field.
@@ -154,6 +175,10 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         require(innerSteps >= 1, "innerSteps must be >= 1, got " + innerSteps);
         require(testInnerSteps >= 1, "testInnerSteps must be >= 1, got " + testInnerSteps);
         positive("innerStepSize", innerStepSize);
+        require(multiStepLossEpochs >= 0, "multiStepLossEpochs must be >= 0 (0: off), got " + multiStepLossEpochs);
+        require(epochIterations >= 1, "epochIterations must be >= 1, got " + epochIterations);
+        require(firstOrderIterations >= 0, "firstOrderIterations must be >= 0 (0: off), got "
+                + firstOrderIterations);
         positive("imamlLambda", imamlLambda);
         oneOf("imamlSolver", imamlSolver, List.of("gd", "newton-cg"));
         require(cgIterations >= 1, "cgIterations must be >= 1, got " + cgIterations);
@@ -168,6 +193,10 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         require(blocks >= 1, "blocks must be >= 1, got " + blocks);
         require(metaBatchSize >= 1, "metaBatchSize must be >= 1, got " + metaBatchSize);
         positive("metaLr", metaLr);
+        oneOf("metaLrSchedule", metaLrSchedule, List.of("constant", "cosine"));
+        require(metaLrMin >= 0 && metaLrMin <= metaLr, "metaLrMin must be in [0, metaLr " + metaLr + "], got "
+                + metaLrMin);
+        require(metaLrPeriod >= 0, "metaLrPeriod must be >= 0 (0: the run's iterations), got " + metaLrPeriod);
         oneOf("optimizer", optimizer, List.of("adam", "sgd"));
         require(iterations >= 1, "iterations must be >= 1, got " + iterations);
         require(timeBudgetMinutes >= 0 && Double.isFinite(timeBudgetMinutes),
@@ -192,15 +221,22 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                 "sparkMaster must be a Spark master URL (local[N], local[N,F], spark://host:port, yarn, k8s://...) "
                         + "or empty (no Spark), got '" + sparkMaster + "'");
         AlgorithmSpec.configure(algorithm, innerSteps, innerStepSize, learnerOverrides(algorithm,
-                shortcutValues(learnedStepSizes, imamlLambda, imamlSolver, cgIterations, hfDelta, bimamlEpsilon0,
+                shortcutValues(learnedStepSizes, perStepBatchNorm, multiStepLossEpochs, epochIterations,
+                        firstOrderIterations, imamlLambda, imamlSolver, cgIterations, hfDelta, bimamlEpsilon0,
                         bimamlEpsilon), algorithmConfig));
     }
 
-    private static Map<String, Object> shortcutValues(boolean learnedStepSizes, double imamlLambda, String imamlSolver,
+    private static Map<String, Object> shortcutValues(boolean learnedStepSizes, boolean perStepBatchNorm,
+                                                      int multiStepLossEpochs, int epochIterations,
+                                                      int firstOrderIterations, double imamlLambda, String imamlSolver,
                                                       int cgIterations, double hfDelta, double bimamlEpsilon0,
                                                       double bimamlEpsilon) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("learnedStepSizes", learnedStepSizes);
+        m.put("perStepBatchNorm", perStepBatchNorm);
+        m.put("multiStepLossEpochs", multiStepLossEpochs);
+        m.put("epochIterations", epochIterations);
+        m.put("firstOrderIterations", firstOrderIterations);
         m.put("imamlLambda", imamlLambda);
         m.put("imamlSolver", imamlSolver);
         m.put("cgIterations", cgIterations);
@@ -211,16 +247,22 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
     }
 
     /**
-     * The configuration fields this run sets on its learner: the shortcuts that target its type, then
+     * The configuration fields this run sets on its learner: the shortcuts that target its type (except those left
+     * at their default where the algorithm's alias presets the field, e.g. maml++'s learned step sizes), then
      * algorithmConfig.
      */
     private static Map<String, Object> learnerOverrides(String algorithm, Map<String, Object> shortcutValues,
                                                         Map<String, Object> algorithmConfig) {
-        String type = LearnerTypes.named(algorithm).type().id();
+        LearnerTypes.Named named = LearnerTypes.named(algorithm);
+        String type = named.type().id();
         Map<String, Object> defaults = defaults("synthetic");
         Map<String, Object> m = new LinkedHashMap<>();
         for (Shortcut s : SHORTCUTS) {
             Object v = shortcutValues.get(s.key());
+            if (s.learner().equals(type) && named.preset().containsKey(s.field())
+                    && v.equals(defaults.get(s.key()))) {
+                continue;
+            }
             if (s.learner().equals(type)) {
                 m.put(s.field(), s.values().isEmpty() ? v : s.values().get(v));
             } else if (!v.equals(defaults.get(s.key()))) {
@@ -239,7 +281,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
      */
     public AlgorithmSpec algorithmSpec() {
         return AlgorithmSpec.configure(algorithm, innerSteps, innerStepSize, learnerOverrides(algorithm,
-                shortcutValues(learnedStepSizes, imamlLambda, imamlSolver, cgIterations, hfDelta, bimamlEpsilon0,
+                shortcutValues(learnedStepSizes, perStepBatchNorm, multiStepLossEpochs, epochIterations,
+                        firstOrderIterations, imamlLambda, imamlSolver, cgIterations, hfDelta, bimamlEpsilon0,
                         bimamlEpsilon), algorithmConfig));
     }
 
@@ -283,6 +326,10 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         m.put("testInnerSteps", mini ? 10 : 3);
         m.put("innerStepSize", mini ? 0.01 : 0.4);
         m.put("learnedStepSizes", false);
+        m.put("perStepBatchNorm", false);
+        m.put("multiStepLossEpochs", 0);
+        m.put("epochIterations", 500);
+        m.put("firstOrderIterations", 0);
         m.put("imamlLambda", 2.0);
         m.put("imamlSolver", "gd");
         m.put("cgIterations", 5);
@@ -298,6 +345,9 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         m.put("blocks", dataset.equals("synthetic") ? 2 : 4);
         m.put("metaBatchSize", mini ? 4 : 32);
         m.put("metaLr", 1e-3);
+        m.put("metaLrSchedule", "constant");
+        m.put("metaLrMin", 1e-5);
+        m.put("metaLrPeriod", 0);
         m.put("optimizer", "adam");
         m.put("iterations", 60_000);
         m.put("timeBudgetMinutes", 0.0);

@@ -25,6 +25,13 @@ import org.dl4jmeta.algorithm.LearnerTypes;
  * <li>iMAML-GD and iMAML-HF (Rajeswaran, Finn, Kakade, Levine 2019, section 4 and their code): lambda 2, 5 CG
  *     iterations for the meta-gradient, meta-batch 32, Adam 1e-3; GD: 16 inner steps of 0.1 on the regularised
  *     loss; HF: 5 Newton-CG iterations with line search. The same inner solver adapts at test.
+ * <li>ANIL (Raghu, Raghu, Bengio, Vinyals 2020, section 4: MAML's hyperparameters, the head adapting): MAML's.
+ * <li>Meta-SGD (Li, Zhou, Chen, Li 2017, section 4.1): 1 inner step with learned per-element step sizes, meta-batch
+ *     32, Adam 1e-3, 1 adaptation step at test.
+ * <li>MAML++ (Antoniou, Edwards, Storkey 2019, section 4 and their released Omniglot configurations): 5 inner steps
+ *     with learned per-tensor per-step step sizes from 0.1, per-step batch-norm weights and biases, the multi-step
+ *     loss annealed over 10 epochs, first order for the first 50 epochs, Adam 1e-3 cosine-annealed to 1e-5 over 100
+ *     epochs, meta-batch 8, 5 adaptation steps at test; the epochs are shortened ({@code recipeNote}).
  * </ul>
  *
  * @param id the command-line name, e.g. {@code imaml-gd}
@@ -67,6 +74,9 @@ record OmniglotAlgorithm(String id, String title, String source, List<Double> pa
                 "optimizer", "adam", "metaLr", 1e-3);
     }
 
+    /** Iterations per MAML++ epoch in this recipe (the paper's 500, scaled to minutes of training). */
+    private static final int MAML_PP_EPOCH = 20;
+
     private static final Map<String, Object> MAML_20 = keys("innerSteps", 5, "innerStepSize", 0.1,
             "testInnerSteps", 5, "metaBatchSize", 16);
 
@@ -84,7 +94,24 @@ record OmniglotAlgorithm(String id, String title, String source, List<Double> pa
             new OmniglotAlgorithm("imaml-gd", "iMAML-GD", "Rajeswaran et al. 2019, Table 2",
                     List.of(99.16, 99.67, 94.46, 98.69), imaml("gd", 16), Map.of(), ""),
             new OmniglotAlgorithm("imaml-hf", "iMAML-HF", "Rajeswaran et al. 2019, Table 2",
-                    List.of(99.50, 99.74, 96.18, 99.14), imaml("newton-cg", 5), Map.of(), ""));
+                    List.of(99.50, 99.74, 96.18, 99.14), imaml("newton-cg", 5), Map.of(), ""),
+            new OmniglotAlgorithm("anil", "ANIL", "Raghu et al. 2020, Table 2 (20-way only)",
+                    List.of(Double.NaN, Double.NaN, 96.2, 98.0), maml("anil"), MAML_20, ""),
+            new OmniglotAlgorithm("metasgd", "Meta-SGD", "Li et al. 2017, Table 1",
+                    List.of(99.53, 99.93, 95.93, 98.97), keys("algorithm", "metasgd", "innerSteps", 1,
+                    "innerStepSize", 0.1, "testInnerSteps", 1, "metaBatchSize", 32, "optimizer", "adam", "metaLr",
+                    1e-3), keys("metaBatchSize", 16), "every step size starts at 0.1 (the top of the paper's "
+                    + "uniform [0.005, 0.1] draws); 20-way meta-batch 16 as MAML's"),
+            new OmniglotAlgorithm("maml++", "MAML++", "Antoniou et al. 2019, Table 1",
+                    List.of(99.47, 99.93, 97.65, 99.33), keys("algorithm", "maml++", "innerSteps", 5,
+                    "innerStepSize", 0.1, "testInnerSteps", 5, "metaBatchSize", 8, "optimizer", "adam", "metaLr",
+                    1e-3, "metaLrSchedule", "cosine", "metaLrMin", 1e-5, "metaLrPeriod", 100 * MAML_PP_EPOCH,
+                    "multiStepLossEpochs", 10, "epochIterations", MAML_PP_EPOCH,
+                    "firstOrderIterations", 50 * MAML_PP_EPOCH), Map.of(),
+                    "epochs of " + MAML_PP_EPOCH + " iterations instead of 500, so the schedules run their course "
+                    + "within a short budget: multi-step loss annealed over 10 epochs (" + 10 * MAML_PP_EPOCH
+                    + " iterations), first order for 50 (" + 50 * MAML_PP_EPOCH + "), cosine over 100 ("
+                    + 100 * MAML_PP_EPOCH + "); no per-step running statistics"));
 
     /**
      * @param s a setting

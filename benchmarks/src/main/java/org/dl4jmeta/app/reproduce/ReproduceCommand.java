@@ -54,7 +54,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             description = "training budget of each cell: wall time (90s, 12m, 1.5h) or outer iterations (500it)")
     String budget;
 
-    @Option(names = "--algorithms", split = ",", defaultValue = "maml,fomaml,reptile,imaml-gd,imaml-hf",
+    @Option(names = "--algorithms", split = ",", defaultValue = "maml,fomaml,reptile,imaml-gd,imaml-hf,anil,metasgd,maml++",
             description = "rows to run. Default: ${DEFAULT-VALUE}")
     String[] algorithms;
 

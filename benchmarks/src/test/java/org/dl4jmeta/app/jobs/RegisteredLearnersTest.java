@@ -128,8 +128,8 @@ class RegisteredLearnersTest {
         assertEquals(2, misplaced.code(), misplaced.all());
         assertTrue(misplaced.err().contains("imamlLambda sets imaml's lambda, but algorithm is reptile"),
                 misplaced.err());
-        CliRun unknown = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("u"), "--algo", "maml++")));
+        CliRun unknown = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("u"), "--algo", "protonet")));
         assertEquals(2, unknown.code(), unknown.all());
-        assertTrue(unknown.err().contains("'maml++'") && unknown.err().contains("damped-reptile"), unknown.err());
+        assertTrue(unknown.err().contains("'protonet'") && unknown.err().contains("damped-reptile"), unknown.err());
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Map;
 import org.dl4jmeta.app.CliRun;
 import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
@@ -54,6 +55,39 @@ class ReproduceCommandTest {
         assertEquals("newton-cg", OmniglotAlgorithm.parse("imaml-hf").recipe(new Setting(5, 1)).get("imamlSolver"));
         assertEquals(95.8, OmniglotAlgorithm.parse("maml").paperAccuracy(new Setting(20, 1)), 0);
         assertTrue(Double.isNaN(OmniglotAlgorithm.parse("maml").paperAccuracy(new Setting(10, 1))));
+    }
+
+    @Test
+    void theNewLearnersRecipesAreValidTrainConfigurations() {
+        // every new row's recipe, in every setting, resolves as a train configuration and builds its learner
+        for (String id : List.of("anil", "metasgd", "maml++")) {
+            OmniglotAlgorithm a = OmniglotAlgorithm.parse(id);
+            assertEquals(id, a.id());
+            for (Setting s : Setting.OMNIGLOT) {
+                org.nd4j.shade.jackson.databind.node.ObjectNode tree = Json.mapper().valueToTree(a.recipe(s));
+                tree.put("dataset", "synthetic").put("runDir", "unused");
+                org.dl4jmeta.app.jobs.TrainConfig c = org.dl4jmeta.app.jobs.TrainConfig.resolve(
+                        List.of(Map.entry(id, tree)));
+                assertEquals(id, c.algorithm());
+                c.algorithmSpec();
+            }
+        }
+        Map<String, Object> pp = OmniglotAlgorithm.parse("maml++").recipe(new Setting(5, 1));
+        assertEquals(5, pp.get("innerSteps"));
+        assertEquals("cosine", pp.get("metaLrSchedule"));
+        Map<String, Object> c = org.dl4jmeta.app.jobs.TrainConfig.resolve(List.of(Map.entry("maml++",
+                ((org.nd4j.shade.jackson.databind.node.ObjectNode) Json.mapper().valueToTree(pp))
+                        .put("dataset", "synthetic")))).algorithmSpec().config();
+        // the preset's options stay on, the epochs shortened by the recipe
+        assertEquals(true, c.get("learnInnerStepSizes"));
+        assertEquals(true, c.get("perStepBatchNorm"));
+        assertEquals(10, c.get("multiStepLossEpochs"));
+        assertEquals(20, c.get("epochIterations"));
+        assertEquals(1000, c.get("firstOrderIterations"));
+        assertEquals(99.47, OmniglotAlgorithm.parse("maml++").paperAccuracy(new Setting(5, 1)), 0);
+        assertEquals(95.93, OmniglotAlgorithm.parse("metasgd").paperAccuracy(new Setting(20, 1)), 0);
+        assertTrue(Double.isNaN(OmniglotAlgorithm.parse("anil").paperAccuracy(new Setting(5, 1))));
+        assertEquals(96.2, OmniglotAlgorithm.parse("anil").paperAccuracy(new Setting(20, 1)), 0);
     }
 
     @Test
