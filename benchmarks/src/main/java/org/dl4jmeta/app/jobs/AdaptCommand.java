@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.eval.EpisodeOutcome;
-import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.eval.BatchNormMode;
+import org.dl4jmeta.eval.QueryPredictor;
 import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.OutputFiles;
@@ -63,6 +64,12 @@ public final class AdaptCommand implements Callable<Integer> {
             description = "pixel convention. Default: ${DEFAULT-VALUE} (ink for Omniglot models, rgb for 3 channels)")
     String preprocessing;
 
+    @Option(names = "--batch-norm", paramLabel = "transductive|support", defaultValue = "transductive",
+            description = "batch norm statistics for the query images: transductive (the query batch's) or support "
+                    + "(the support images' at the adapted parameters: each image classified on its own). "
+                    + "Default: ${DEFAULT-VALUE}")
+    String batchNorm;
+
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "adapted.zip",
             description = "where to save the adapted model. Default: ${DEFAULT-VALUE}")
     Path out;
@@ -73,6 +80,7 @@ public final class AdaptCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
+        BatchNormMode mode = BatchNormMode.parse(batchNorm);
         ModelRef ref = ModelRef.load(model);
         OutputFiles.requireWritable(out, overwrite, ref.file(), support, query);
         ImageFolder.requireFolder(support, "--support");
@@ -121,8 +129,8 @@ public final class AdaptCommand implements Callable<Integer> {
             ImageFolder.Images q = labelled ? reader.readLabelled(query, "--query")
                     : reader.readUnlabelled(query, "--query");
             long n = q.x().size(0);
-            INDArray logits = new LossGradGraph(learner.network(), n, dt)
-                    .run(phi, q.x(), Nd4j.zeros(dt, n, ways), false).output();
+            INDArray logits = new QueryPredictor(learner.network(), mode)
+                    .predict(phi, s.x(), q.x(), Nd4j.zeros(dt, n, ways)).output();
             EpisodeOutcome o = new EpisodeOutcome(0, Double.NaN, Double.NaN, logits, Nd4j.zeros(dt, n, ways));
             INDArray p = o.probabilities();
             int[] pred = o.predicted();
@@ -163,6 +171,7 @@ public final class AdaptCommand implements Callable<Integer> {
         done.put("classes", s.classes());
         done.put("supportImages", s.files().size());
         done.put("steps", k);
+        done.put("batchNorm", mode.id());
         stdout.println(Json.line(done));
         stdout.flush();
         return 0;
