@@ -8,6 +8,7 @@ import org.dl4jmeta.algorithm.Imaml;
 import org.dl4jmeta.algorithm.ImamlConfig;
 import org.dl4jmeta.algorithm.Maml;
 import org.dl4jmeta.algorithm.MamlConfig;
+import org.dl4jmeta.app.jobs.NetworkChoice;
 import org.dl4jmeta.check.MetaGradientCheck;
 import org.dl4jmeta.experiments.DenseImplicitGradient;
 import org.dl4jmeta.graph.LossGradGraph;
@@ -52,6 +53,16 @@ public final class GradCheckCommand implements Callable<Integer> {
             description = "omniglot (1x28x28, 64 filters, stride 2), miniimagenet (3x84x84, 32 filters, max-pool) "
                     + "or tiny (1x12x12, 4 filters, stride 2). Default: ${DEFAULT-VALUE}")
     Arch arch;
+
+    @Option(names = "--network", paramLabel = "conv4|resnet12", defaultValue = "conv4",
+            description = "conv4 (sized by --arch) or resnet12 (MetaOptNet's ResNet-12 on --arch's input; tiny: "
+                    + "1x16x16, widths 2,3,4,5). Default: ${DEFAULT-VALUE}")
+    String network;
+
+    @Option(names = "--resnet-widths", paramLabel = "W1,W2,W3,W4", split = ",",
+            description = "resnet12: the four blocks' widths. Default: 2,3,4,5 with --arch tiny, else "
+                    + "64,160,320,640")
+    java.util.List<Integer> resnetWidths;
 
     @Option(names = "--inner-steps", defaultValue = "1",
             description = "inner steps K (iMAML: gradient-descent steps on the regularised loss). Default: ${DEFAULT-VALUE}")
@@ -105,18 +116,33 @@ public final class GradCheckCommand implements Callable<Integer> {
         return Conv4.build(new long[] {1, 12, 12}, 4, Conv4.Downsampling.STRIDE, 4, ways);
     }
 
+    /** Narrow ResNet-12 widths for {@code --arch tiny}. */
+    static final java.util.List<Integer> TINY_RESNET_WIDTHS = java.util.List.of(2, 3, 4, 5);
+
     private void header(PrintWriter out, long params) {
-        out.printf("gradcheck algo=%s arch=%s inner_steps=%d ways=%d shots=%d queries=%d params=%d directions=%d%n",
-                algo, arch, innerSteps, ways, shots, queries, params, directions);
+        out.printf("gradcheck algo=%s network=%s arch=%s inner_steps=%d ways=%d shots=%d queries=%d params=%d "
+                + "directions=%d%n", algo, network, arch, innerSteps, ways, shots, queries, params, directions);
+    }
+
+    /** The network of --network at the input and sizes of --arch (the Conv-4 variants as before). */
+    private Network network() {
+        boolean resnet = "resnet12".equals(network);
+        NetworkChoice choice = NetworkChoice.of(network, resnetWidths != null ? resnetWidths
+                : arch == Arch.tiny ? TINY_RESNET_WIDTHS : null);
+        NetworkChoice.Target t = switch (arch) {
+            case omniglot -> new NetworkChoice.Target(new long[] {1, 28, 28}, ways, 64, 4, Conv4.Downsampling.STRIDE);
+            case miniimagenet -> new NetworkChoice.Target(new long[] {3, 84, 84}, ways, 32, 4,
+                    Conv4.Downsampling.MAX_POOL);
+            // ResNet-12 halves the input four times: 16 is the smallest it takes
+            case tiny -> new NetworkChoice.Target(resnet ? new long[] {1, 16, 16} : new long[] {1, 12, 12}, ways, 4,
+                    4, Conv4.Downsampling.STRIDE);
+        };
+        return choice.build(t);
     }
 
     @Override
     public Integer call() {
-        Network net = switch (arch) {
-            case omniglot -> Conv4.omniglot(ways);
-            case miniimagenet -> Conv4.miniImageNet(ways);
-            case tiny -> tiny(ways);
-        };
+        Network net = network();
         PrintWriter out = spec.commandLine().getOut();
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), ways, shots, queries, DataType.DOUBLE, seed + 1);
         MetaGradientCheck.Result r = switch (algo) {

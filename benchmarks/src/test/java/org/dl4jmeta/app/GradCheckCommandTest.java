@@ -20,6 +20,21 @@ class GradCheckCommandTest {
     }
 
     @Test
+    void resnet12SecondOrderPassesThroughTwoSteps() {
+        CliRun r = CliRun.run("gradcheck", "--network", "resnet12", "--algo", "maml", "--inner-steps", "2",
+                "--directions", "2", "--ways", "3", "--inner-step-size", "0.3");
+        assertEquals(0, r.code(), r.out() + r.err());
+        // narrow widths 2,3,4,5 on 1x16x16: sum of 9 c w + 18 w^2 + c w + 8 w per block (108, 246, 440, 690) plus
+        // the 3-way head's 5 * 3 + 3
+        assertTrue(r.out().contains("network=resnet12 arch=tiny") && r.out().contains("params=1502"), r.out());
+        double err = Double.parseDouble(r.lastLine().substring("relative_error=".length()));
+        assertTrue(err < 1e-6, r.out());
+        CliRun bad = CliRun.run("gradcheck", "--network", "resnet50");
+        assertEquals(2, bad.code(), bad.all());
+        assertTrue(bad.err().contains("'resnet50'") && bad.err().contains("conv4, resnet12"), bad.err());
+    }
+
+    @Test
     void firstOrderTinyPasses() {
         CliRun r = CliRun.run("gradcheck", "--algo", "fomaml", "--arch", "tiny", "--inner-steps", "1", "--directions", "2");
         assertEquals(0, r.code(), r.out() + r.err());

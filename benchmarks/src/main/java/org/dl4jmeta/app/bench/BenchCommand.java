@@ -71,6 +71,15 @@ public final class BenchCommand implements Callable<Integer> {
                     + "it; imaml-K used 0.1 before learners were registered). Default: ${DEFAULT-VALUE}")
     double innerStepSize;
 
+    @Option(names = "--network", paramLabel = "conv4|resnet12", defaultValue = "conv4",
+            description = "conv4 (Omniglot's, 1x28x28) or resnet12 (MetaOptNet's ResNet-12 on Mini-ImageNet's "
+                    + "3x84x84, --resnet-widths). Default: ${DEFAULT-VALUE}")
+    String network;
+
+    @Option(names = "--resnet-widths", paramLabel = "W1,W2,W3,W4", split = ",", defaultValue = "64,160,320,640",
+            description = "resnet12: the four blocks' widths. Default: ${DEFAULT-VALUE}")
+    List<Integer> resnetWidths;
+
     @Option(names = "--ways", defaultValue = "5", description = "N. Default: ${DEFAULT-VALUE}")
     int ways;
 
@@ -190,7 +199,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Runs every configuration, handing each result line to {@code emit} as soon as it is measured. */
     private void run(java.util.function.Consumer<String> emit) {
-        Network net = Conv4.omniglot(ways);
+        boolean resnet = "resnet12".equals(network);
+        Network net = org.dl4jmeta.app.jobs.NetworkChoice.of(network, resnetWidths).build(
+                new org.dl4jmeta.app.jobs.NetworkChoice.Target(resnet ? new long[] {3, 84, 84} : new long[] {1, 28, 28},
+                        ways, 64, 4, Conv4.Downsampling.STRIDE));
         EpisodeSource source = SyntheticTasks.templateTasks(net.inputShape(), seed, Math.max(ways, 20), 784, ways,
                 shots, queries, 1.0, dataType, seed);
         for (String c : configs) {
@@ -228,12 +240,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * @param nativeThreads the OpenMP threads each worker's native ops used
-     * @return the fields every line ends with: warm-up, native threads, commit, native build, cores, time
+     * @return the fields every line ends with: network, warm-up, native threads, commit, native build, cores, time
      */
     private String provenance(int nativeThreads) {
-        return String.format(Locale.ROOT, ",\"warmup_s\":%s,\"omp_threads\":%d,\"cpus\":%d,\"nd4j_build\":\"%s\","
-                + "\"backend\":\"%s\",\"commit\":\"%s\",\"time\":\"%s\"}", warmupSeconds, nativeThreads,
-                Runtime.getRuntime().availableProcessors(), build, backendLine, commit,
+        String net = network.equals("resnet12")
+                ? "resnet12-" + org.dl4jmeta.app.jobs.NetworkChoice.widthsText(resnetWidths) : network;
+        return String.format(Locale.ROOT, ",\"network\":\"%s\",\"warmup_s\":%s,\"omp_threads\":%d,\"cpus\":%d,"
+                + "\"nd4j_build\":\"%s\",\"backend\":\"%s\",\"commit\":\"%s\",\"time\":\"%s\"}", net, warmupSeconds,
+                nativeThreads, Runtime.getRuntime().availableProcessors(), build, backendLine, commit,
                 java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 

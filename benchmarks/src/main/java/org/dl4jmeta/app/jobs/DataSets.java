@@ -26,8 +26,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 
 /**
- * Wires a job's configuration to the library and the datasets module: the episode stream of a split, the Conv-4
- * network of a data set, the meta-learner and outer optimiser of a configuration, and the checksums of the data
+ * Wires a job's configuration to the library and the datasets module: the episode stream of a split, the network
+ * of a data set, the meta-learner and outer optimiser of a configuration, and the checksums of the data
  * files a job reads.
  */
 final class DataSets {
@@ -54,16 +54,29 @@ final class DataSets {
     }
 
     /**
-     * The Conv-4 of a data set (Finn et al. 2017): stride-2 convolutions and average pooling on Omniglot and the
-     * synthetic tasks, max-pooling on Mini-ImageNet.
+     * The network of a configuration ({@link NetworkChoice}): the Conv-4 of its data set (Finn et al. 2017:
+     * stride-2 convolutions and average pooling on Omniglot and the synthetic tasks, max-pooling on Mini-ImageNet)
+     * or ResNet-12 on the data set's input.
      *
-     * @param c the configuration (data set, filters, blocks, ways)
+     * @param c the configuration (data set, network, filters, blocks, ResNet-12 widths, ways)
      * @return the network
      */
     static Network network(TrainConfig c) {
-        Conv4.Downsampling d = c.dataset().equals("miniimagenet") ? Conv4.Downsampling.MAX_POOL
+        return NetworkChoice.of(c.network(), c.resnetWidths()).build(target(c.dataset(), c.ways(), c.filters(),
+                c.blocks()));
+    }
+
+    /**
+     * @param dataset the data set (its input shape and Conv-4 down-sampling)
+     * @param ways N
+     * @param filters Conv-4 filters per block
+     * @param blocks Conv-4 blocks
+     * @return what a network choice needs to build the data set's network
+     */
+    static NetworkChoice.Target target(String dataset, int ways, int filters, int blocks) {
+        Conv4.Downsampling d = dataset.equals("miniimagenet") ? Conv4.Downsampling.MAX_POOL
                 : Conv4.Downsampling.STRIDE;
-        return Conv4.build(inputShape(c.dataset()), c.filters(), d, c.blocks(), c.ways());
+        return new NetworkChoice.Target(inputShape(dataset), ways, filters, blocks, d);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.eval.BatchNormMode;
 import org.dl4jmeta.eval.EpisodeEvaluator;
 import org.dl4jmeta.eval.EpisodeOutcome;
 import org.dl4jmeta.eval.EvaluationResult;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Option;
  * {@code eval}: the few-shot protocol of the papers (Finn et al. 2017, section 5.2; 600 test episodes): adapt the
  * meta-model on each test episode's support set with K inner steps, score its query set, report the mean accuracy
  * and its 95% confidence interval 1.96 s / sqrt(n). Test episodes depend only on (seed, split, index), so two
- * models evaluated with the same seed see identical tasks.
+ * models evaluated with the same seed see identical tasks. {@code --batch-norm support} predicts the queries with
+ * batch norm statistics of the support set at the adapted parameters instead of the query batch's
+ * ({@link BatchNormMode}); the mode is recorded in the results file.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Adapts a meta-model on each of N seeded test episodes and prints, last, "
@@ -83,6 +86,20 @@ public final class EvalCommand implements Callable<Integer> {
             + "file)")
     boolean overwrite;
 
+    @Option(names = "--batch-norm", paramLabel = "transductive|support", defaultValue = "transductive",
+            description = "where batch norm takes its statistics when the queries are predicted: transductive (the "
+                    + "query batch's, as the papers) or support (the support set's at the adapted parameters, each "
+                    + "query predicted on its own). Default: ${DEFAULT-VALUE}")
+    String batchNorm;
+
+    @Option(names = "--network", paramLabel = "conv4|resnet12", description = "check that the model file holds "
+            + "this network (at its recorded data set, ways and sizes); the model's own network is evaluated")
+    String network;
+
+    @Option(names = "--resnet-widths", paramLabel = "W1,W2,W3,W4", split = ",", description = "with --network "
+            + "resnet12: the widths to check. Default: the model's recorded ones, else 64,160,320,640")
+    List<Integer> resnetWidths;
+
     @Option(names = "--dl4j-stats", description = "also print DL4J's Evaluation statistics (confusion matrix "
             + "over label positions) to standard error")
     boolean dl4jStats;
@@ -96,6 +113,8 @@ public final class EvalCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
+        BatchNormMode mode = BatchNormMode.parse(batchNorm);
+        NetworkChoice choice = network == null ? null : NetworkChoice.of(network, resnetWidths);
         ModelRef ref = ModelRef.load(model);
         SavedModel m = ref.model();
         if (m.kind() == SavedModel.Kind.ADAPTED) {
@@ -105,6 +124,9 @@ public final class EvalCommand implements Callable<Integer> {
         MetaLearner first = m.createLearner();
         int outputs = (int) first.network().outputs();
         String ds = dataset != null ? dataset : string(ref, "dataset", "--dataset");
+        if (choice != null) {
+            requireNetwork(ref, first, outputs);
+        }
         Path dir = dataDir != null ? dataDir : ds.equals("synthetic") ? null
                 : Path.of(string(ref, "dataDir", "--data-dir"));
         int n = ways != null ? ways : outputs;
@@ -120,7 +142,8 @@ public final class EvalCommand implements Callable<Integer> {
         DataType dt = theta.dataType();
         // the results file is checked before the data are loaded and the episodes adapted
         Map<String, String> dataSums = DataSets.checksums(ds, dir, List.of(split));
-        Path file = out != null ? out : ref.sibling(".eval-" + ds + "-" + split + "-seed" + seed + ".json");
+        Path file = out != null ? out : ref.sibling(".eval-" + ds + "-" + split + "-seed" + seed
+                + (mode == BatchNormMode.TRANSDUCTIVE ? "" : "-bn-" + mode.id()) + ".json");
         requireWritable(file, ref, dir, dataSums);
         EpisodeSource test = DataSets.episodes(ds, dir, split, n, k, q, seed, dt);
         Map<String, Object> cfg = new LinkedHashMap<>();
@@ -135,10 +158,14 @@ public final class EvalCommand implements Callable<Integer> {
         cfg.put("episodes", episodes);
         cfg.put("seed", seed);
         cfg.put("threads", threads);
+        cfg.put("batchNorm", mode.id());
+        if (network != null) {
+            cfg.put("network", network);
+        }
         Provenance prov = Provenance.capture(dt, seed, cfg, dataSums);
         List<EpisodeOutcome> outcomes;
         try (EpisodeEvaluator ev = new EpisodeEvaluator(m::createLearner, threads)) {
-            outcomes = ev.outcomes(theta, test, episodes, steps);
+            outcomes = ev.outcomes(theta, test, episodes, steps, mode);
         }
         EvaluationResult r = EvaluationResult.of(outcomes);
         List<Map<String, Object>> per = new ArrayList<>();
@@ -153,6 +180,7 @@ public final class EvalCommand implements Callable<Integer> {
         result.put("accuracy", r.mean());
         result.put("ci95", r.ci95());
         result.put("episodes", r.episodes());
+        result.put("batchNorm", mode.id());
         result.put("config", cfg);
         result.put("provenance", prov.finished());
         result.put("modelProvenance", m.provenance());
@@ -163,10 +191,31 @@ public final class EvalCommand implements Callable<Integer> {
             System.err.println(EvaluationResult.toEvaluation(outcomes).stats());
         }
         stdout.println("results=" + file);
+        stdout.println("batch_norm=" + mode.id());
         stdout.println(String.format(Locale.ROOT, "accuracy=%.4f ci95=%.4f episodes=%d", r.mean(), r.ci95(),
                 r.episodes()));
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * With {@code --network}: the model's network must be the one the choice builds at the model's input, ways and
+     * recorded Conv-4 sizes (a model without them: its data set's defaults).
+     */
+    private void requireNetwork(ModelRef ref, MetaLearner learner, int outputs) {
+        String recordedSet = ref.config("dataset") == null ? "omniglot" : ref.config("dataset").toString();
+        Map<String, Object> d = TrainConfig.defaults(TrainConfig.DATASETS.contains(recordedSet) ? recordedSet
+                : "omniglot");
+        int filters = ref.config("filters") instanceof Number v ? v.intValue() : (Integer) d.get("filters");
+        int blocks = ref.config("blocks") instanceof Number v ? v.intValue() : (Integer) d.get("blocks");
+        List<Integer> widths = resnetWidths;
+        if (widths == null && ref.config("resnetWidths") instanceof List<?> l) {
+            widths = l.stream().map(o -> ((Number) o).intValue()).toList();
+        }
+        NetworkChoice c = NetworkChoice.of(network, widths);
+        NetworkChoice.Target t = DataSets.target(recordedSet, outputs, filters, blocks);
+        c.requireSame(learner.network(), new NetworkChoice.Target(learner.network().inputShape(), outputs,
+                t.conv4Filters(), t.conv4Blocks(), t.conv4Downsampling()), "model " + ref.name());
     }
 
     /** Refuses a results file that exists (unless --overwrite), is the model or a data file, or is a model file. */

@@ -136,6 +136,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--blocks", description = "Conv-4 blocks. Default: 4")
     Integer blocks;
 
+    @Option(names = "--network", paramLabel = "conv4|resnet12", description = "the network: conv4 (shaped by the "
+            + "data set, --filters, --blocks) or resnet12 (MetaOptNet's ResNet-12, --resnet-widths). Default: conv4")
+    String network;
+
+    @Option(names = "--resnet-widths", paramLabel = "W1,W2,W3,W4", split = ",",
+            description = "resnet12: the four blocks' widths. Default: 64,160,320,640")
+    List<Integer> resnetWidths;
+
     @Option(names = "--meta-batch-size", description = "tasks per outer update. Default: 32 (4)")
     Integer metaBatchSize;
 
@@ -251,6 +259,8 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "algorithmConfig", algorithmConfig == null ? null : fields(algorithmConfig));
         put(m, "filters", filters);
         put(m, "blocks", blocks);
+        put(m, "network", network);
+        put(m, "resnetWidths", resnetWidths);
         put(m, "metaBatchSize", metaBatchSize);
         put(m, "metaLr", metaLr);
         put(m, "metaLrSchedule", metaLrSchedule);

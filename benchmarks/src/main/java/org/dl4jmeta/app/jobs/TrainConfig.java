@@ -57,6 +57,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  *     gets its own settings (e.g. {@code {"lambda": 3}} for imaml)
  * @param filters Conv-4 filters per block, &gt;= 1
  * @param blocks Conv-4 blocks, &gt;= 1
+ * @param network the network meta-learned: conv4 or resnet12 ({@link NetworkChoice})
+ * @param resnetWidths ResNet-12's four block widths, each &gt;= 1 (MetaOptNet's 64, 160, 320, 640)
  * @param metaBatchSize tasks per outer update B, &gt;= 1
  * @param metaLr outer learning rate beta, &gt; 0 (with a cosine schedule, its value at the first iteration)
  * @param metaLrSchedule constant or cosine (MAML++'s cosine annealing of the outer learning rate,
@@ -93,6 +95,7 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                           int epochIterations, int firstOrderIterations, double imamlLambda, String imamlSolver,
                           int cgIterations, double hfDelta, double bimamlEpsilon0, double bimamlEpsilon,
                           Map<String, Object> algorithmConfig, int filters, int blocks,
+                          String network, List<Integer> resnetWidths,
                           int metaBatchSize, double metaLr, String metaLrSchedule, double metaLrMin,
                           int metaLrPeriod, String optimizer, int iterations,
                          double timeBudgetMinutes, long seed,
@@ -152,7 +155,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
             Map.entry("divergenceMaxParameter", 0.0), Map.entry("testEpisodes", 0), Map.entry("sparkMaster", ""),
             Map.entry("perStepBatchNorm", false), Map.entry("multiStepLossEpochs", 0),
             Map.entry("epochIterations", 500), Map.entry("firstOrderIterations", 0),
-            Map.entry("metaLrSchedule", "constant"), Map.entry("metaLrMin", 1e-5), Map.entry("metaLrPeriod", 0));
+            Map.entry("metaLrSchedule", "constant"), Map.entry("metaLrMin", 1e-5), Map.entry("metaLrPeriod", 0),
+            Map.entry("network", "conv4"), Map.entry("resnetWidths", List.of(64, 160, 320, 640)));
 
     /**
      * Validates every field.
@@ -191,6 +195,9 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                 algorithmConfig == null ? Map.of() : algorithmConfig));
         require(filters >= 1, "filters must be >= 1, got " + filters);
         require(blocks >= 1, "blocks must be >= 1, got " + blocks);
+        resnetWidths = resnetWidths == null ? null : java.util.Collections.unmodifiableList(
+                new ArrayList<>(resnetWidths));
+        NetworkChoice.of(network, resnetWidths);
         require(metaBatchSize >= 1, "metaBatchSize must be >= 1, got " + metaBatchSize);
         positive("metaLr", metaLr);
         oneOf("metaLrSchedule", metaLrSchedule, List.of("constant", "cosine"));
@@ -343,6 +350,8 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
             default -> 8;
         });
         m.put("blocks", dataset.equals("synthetic") ? 2 : 4);
+        m.put("network", "conv4");
+        m.put("resnetWidths", org.dl4jmeta.model.ResNet12.WIDTHS);
         m.put("metaBatchSize", mini ? 4 : 32);
         m.put("metaLr", 1e-3);
         m.put("metaLrSchedule", "constant");
@@ -433,10 +442,12 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                     : def instanceof Boolean ? v.isBoolean()
                     : def instanceof Double ? v.isNumber()
                     : def instanceof Map ? v.isObject()
+                    : def instanceof List ? v.isArray()
                     : v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()));
             if (!ok) {
                 String want = def == null || def instanceof String ? "a string" : def instanceof Boolean ? "true or false"
-                        : def instanceof Double ? "a number" : def instanceof Map ? "a JSON object" : "an integer";
+                        : def instanceof Double ? "a number" : def instanceof Map ? "a JSON object"
+                        : def instanceof List ? "a JSON array" : "an integer";
                 throw new IllegalArgumentException(source + ": '" + k + "' must be " + want + ", got " + v);
             }
         }

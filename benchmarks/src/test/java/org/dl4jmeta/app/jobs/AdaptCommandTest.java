@@ -120,6 +120,44 @@ class AdaptCommandTest {
     }
 
     @Test
+    void supportBatchNormPredictsEachImageOnItsOwn(@TempDir Path dir) throws IOException {
+        Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
+        Path support = dir.resolve("support");
+        Path query = dir.resolve("query");
+        ImagesForTests.write(support, 3, 2, 1);
+        ImagesForTests.write(query, 3, 2, 2);
+        Map<String, Map<String, String>> byMode = new java.util.HashMap<>();
+        for (String mode : List.of("support")) {
+            CliRun all = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
+                    query.toString(), "--out", dir.resolve(mode + "-all.zip").toString());
+            assertEquals(0, all.code(), all.all());
+            CliRun cross = Jobs.run("adapt", "--model", model.toString(), "--support", support.toString(), "--query",
+                    query.resolve("cross").toString(), "--out",
+                    dir.resolve(mode + "-cross.zip").toString());
+            assertEquals(0, cross.code(), cross.all());
+            Map<String, String> alone = new java.util.HashMap<>();
+            Map<String, String> inBatch = new java.util.HashMap<>();
+            cross.out().lines().filter(l -> l.startsWith("{\"file\":")).map(this::parse)
+                    .forEach(p -> alone.put(p.get("file").asText(), p.get("probability").asText()));
+            all.out().lines().filter(l -> l.startsWith("{\"file\":")).map(this::parse)
+                    .filter(p -> alone.containsKey(p.get("file").asText()))
+                    .forEach(p -> inBatch.put(p.get("file").asText(), p.get("probability").asText()));
+            assertEquals(2, alone.size(), cross.out());
+            byMode.put(mode, Map.of("alone", alone.toString(), "inBatch", inBatch.toString()));
+        }
+        // with the support set's statistics an image's prediction does not depend on the other query images
+        assertEquals(byMode.get("support").get("alone"), byMode.get("support").get("inBatch"));
+    }
+
+    private JsonNode parse(String line) {
+        try {
+            return Json.parse(line);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void badFoldersAndImagesAreNamed(@TempDir Path dir) throws IOException {
         Path model = Jobs.tinyModel(dir.resolve("m.zip"), "float", 3);
         Path four = dir.resolve("four");
