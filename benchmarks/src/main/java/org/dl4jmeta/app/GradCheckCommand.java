@@ -54,9 +54,10 @@ public final class GradCheckCommand implements Callable<Integer> {
                     + "or tiny (1x12x12, 4 filters, stride 2). Default: ${DEFAULT-VALUE}")
     Arch arch;
 
-    @Option(names = "--network", paramLabel = "conv4|resnet12", defaultValue = "conv4",
-            description = "conv4 (sized by --arch) or resnet12 (MetaOptNet's ResNet-12 on --arch's input; tiny: "
-                    + "1x16x16, widths 2,3,4,5). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--network", paramLabel = "conv4|resnet12|FILE", defaultValue = "conv4",
+            description = "conv4 (sized by --arch), resnet12 (MetaOptNet's ResNet-12 on --arch's input; tiny: "
+                    + "1x16x16, widths 2,3,4,5) or a DL4J configuration JSON / model zip (at its own input shape). "
+                    + "Default: ${DEFAULT-VALUE}")
     String network;
 
     @Option(names = "--resnet-widths", paramLabel = "W1,W2,W3,W4", split = ",",
@@ -137,7 +138,7 @@ public final class GradCheckCommand implements Callable<Integer> {
             case tiny -> new NetworkChoice.Target(resnet ? new long[] {1, 16, 16} : new long[] {1, 12, 12}, ways, 4,
                     4, Conv4.Downsampling.STRIDE);
         };
-        return choice.build(t);
+        return choice.buildAtOwnInput(t);
     }
 
     @Override

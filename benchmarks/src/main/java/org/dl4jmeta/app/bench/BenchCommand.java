@@ -71,9 +71,10 @@ public final class BenchCommand implements Callable<Integer> {
                     + "it; imaml-K used 0.1 before learners were registered). Default: ${DEFAULT-VALUE}")
     double innerStepSize;
 
-    @Option(names = "--network", paramLabel = "conv4|resnet12", defaultValue = "conv4",
-            description = "conv4 (Omniglot's, 1x28x28) or resnet12 (MetaOptNet's ResNet-12 on Mini-ImageNet's "
-                    + "3x84x84, --resnet-widths). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--network", paramLabel = "conv4|resnet12|FILE", defaultValue = "conv4",
+            description = "conv4 (Omniglot's, 1x28x28), resnet12 (MetaOptNet's ResNet-12 on Mini-ImageNet's "
+                    + "3x84x84, --resnet-widths) or a DL4J configuration JSON / model zip (at its own input shape). "
+                    + "Default: ${DEFAULT-VALUE}")
     String network;
 
     @Option(names = "--resnet-widths", paramLabel = "W1,W2,W3,W4", split = ",", defaultValue = "64,160,320,640",
@@ -200,7 +201,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** Runs every configuration, handing each result line to {@code emit} as soon as it is measured. */
     private void run(java.util.function.Consumer<String> emit) {
         boolean resnet = "resnet12".equals(network);
-        Network net = org.dl4jmeta.app.jobs.NetworkChoice.of(network, resnetWidths).build(
+        Network net = org.dl4jmeta.app.jobs.NetworkChoice.of(network, resnetWidths).buildAtOwnInput(
                 new org.dl4jmeta.app.jobs.NetworkChoice.Target(resnet ? new long[] {3, 84, 84} : new long[] {1, 28, 28},
                         ways, 64, 4, Conv4.Downsampling.STRIDE));
         EpisodeSource source = SyntheticTasks.templateTasks(net.inputShape(), seed, Math.max(ways, 20), 784, ways,

@@ -62,8 +62,15 @@ final class DataSets {
      * @return the network
      */
     static Network network(TrainConfig c) {
-        return NetworkChoice.of(c.network(), c.resnetWidths()).build(target(c.dataset(), c.ways(), c.filters(),
-                c.blocks()));
+        return NetworkChoice.of(c.network(), c.resnetWidths()).build(target(c));
+    }
+
+    /**
+     * @param c a configuration
+     * @return what its network choice needs: the data set's input, the ways and the Conv-4 settings
+     */
+    static NetworkChoice.Target target(TrainConfig c) {
+        return target(c.dataset(), c.ways(), c.filters(), c.blocks());
     }
 
     /**

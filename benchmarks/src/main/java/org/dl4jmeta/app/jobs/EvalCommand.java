@@ -92,7 +92,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + "query predicted on its own). Default: ${DEFAULT-VALUE}")
     String batchNorm;
 
-    @Option(names = "--network", paramLabel = "conv4|resnet12", description = "check that the model file holds "
+    @Option(names = "--network", paramLabel = "conv4|resnet12|FILE", description = "check that the model file holds "
             + "this network (at its recorded data set, ways and sizes); the model's own network is evaluated")
     String network;
 

@@ -1,10 +1,17 @@
 package org.dl4jmeta.app.jobs;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import org.dl4jmeta.dl4j.Dl4jImport;
+import org.dl4jmeta.dl4j.ImportedNetwork;
 import org.dl4jmeta.io.NetworkSpec;
+import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ResNet12;
@@ -14,8 +21,10 @@ import org.dl4jmeta.model.ResNet12;
  * 2016 and Finn et al. 2017, shaped by the data set and {@code --filters}, {@code --blocks}) or {@code resnet12}
  * (MetaOptNet's ResNet-12, {@link ResNet12}, widths {@code --resnet-widths}). {@link #of} is the one place that
  * turns the flag's value into a network, for {@code train}, {@code eval}, {@code bench} and {@code gradcheck}
- * alike; a DL4J configuration file ({@code --network FILE}, issue 17 item 1) is to be resolved there too, so that
- * every command takes it at once. Immutable.
+ * alike. Any other value is a file: a DL4J configuration JSON ({@code MultiLayerConfiguration} or
+ * {@code ComputationGraphConfiguration}) or a {@code ModelSerializer} zip, imported by
+ * {@link Dl4jImport#load(Path, long[])} with the episodes' input shape; a zip's trained parameters are the
+ * initialisation of meta-training ({@link #pretrained}). Immutable.
  */
 public final class NetworkChoice {
 
@@ -25,6 +34,7 @@ public final class NetworkChoice {
     private final String value;
     private final List<Integer> resnetWidths;
     private final Function<Target, Network> builder;
+    private final Path file;
 
     /**
      * What a command knows about the network it needs: the episodes' input and ways, and the Conv-4 settings of
@@ -51,16 +61,17 @@ public final class NetworkChoice {
         }
     }
 
-    private NetworkChoice(String value, List<Integer> resnetWidths, Function<Target, Network> builder) {
+    private NetworkChoice(String value, List<Integer> resnetWidths, Function<Target, Network> builder, Path file) {
         this.value = value;
         this.resnetWidths = resnetWidths;
         this.builder = builder;
+        this.file = file;
     }
 
     /**
      * Resolves {@code --network}.
      *
-     * @param value {@code conv4} or {@code resnet12}
+     * @param value {@code conv4}, {@code resnet12} or the path of a DL4J configuration JSON or model zip
      * @param resnetWidths ResNet-12's four block widths (used by {@code resnet12})
      * @return the choice
      * @throws IllegalArgumentException naming the value and the choices, or bad widths
@@ -73,15 +84,67 @@ public final class NetworkChoice {
         }
         if ("conv4".equals(value)) {
             return new NetworkChoice(value, widths, t -> Conv4.build(t.inputShape(), t.conv4Filters(),
-                    t.conv4Downsampling(), t.conv4Blocks(), t.ways()));
+                    t.conv4Downsampling(), t.conv4Blocks(), t.ways()), null);
         }
         if ("resnet12".equals(value)) {
-            return new NetworkChoice(value, widths, t -> ResNet12.build(t.inputShape(), widths, t.ways()));
+            return new NetworkChoice(value, widths, t -> ResNet12.build(t.inputShape(), widths, t.ways()), null);
         }
-        // --network FILE (a DL4J configuration JSON or ModelSerializer zip) is resolved here once
-        // org.dl4jmeta.dl4j exists (issue 17 item 1), checked against the target's input shape and ways
-        throw new IllegalArgumentException("--network must be one of " + String.join(", ", NAMES) + ", got '" + value
-                + "'");
+        Path f = value == null ? null : Path.of(value);
+        if (f == null || !Files.isRegularFile(f)) {
+            throw new IllegalArgumentException("--network must be one of " + String.join(", ", NAMES) + " or a DL4J "
+                    + "configuration JSON or ModelSerializer zip that exists, got '" + value + "'");
+        }
+        return new NetworkChoice(value, widths, t -> imported(f, t).network(), f);
+    }
+
+    /** Imports the file for the target's input and checks that its outputs are the target's ways. */
+    private static ImportedNetwork imported(Path f, Target t) {
+        ImportedNetwork n;
+        try {
+            n = Dl4jImport.load(f, t.inputShape());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--network " + f + " cannot be read: " + e.getMessage(), e);
+        }
+        if (n.network().outputs() != t.ways()) {
+            throw new IllegalArgumentException("--network " + f + " has " + n.network().outputs() + " outputs but "
+                    + "the episodes are " + t.ways() + "-way; give --ways " + n.network().outputs() + " or a network "
+                    + "with " + t.ways() + " outputs");
+        }
+        return n;
+    }
+
+    /**
+     * @param target the command's input and ways
+     * @return the trained parameters of a {@code ModelSerializer} zip given as {@code --network}, the
+     *     initialisation of meta-training; empty for the built-in networks and configuration files
+     */
+    public Optional<ParamSet> pretrained(Target target) {
+        return file == null ? Optional.empty() : Optional.ofNullable(imported(file, target).parameters());
+    }
+
+    /**
+     * For commands whose input is theirs to choose ({@code gradcheck}, {@code bench}): a DL4J file's network at its
+     * own input shape and outputs (its configuration must tell the input: {@code setInputType}), a built-in network
+     * at the target.
+     *
+     * @param target the command's default input, ways and Conv-4 settings
+     * @return the network
+     * @throws IllegalArgumentException if the file cannot be imported (named)
+     */
+    public Network buildAtOwnInput(Target target) {
+        if (file == null) {
+            return build(target);
+        }
+        try {
+            return Dl4jImport.load(file).network();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--network " + file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the DL4J file given as {@code --network}, if one was */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
     }
 
     /** @return the value {@code --network} was given, e.g. {@code resnet12} */

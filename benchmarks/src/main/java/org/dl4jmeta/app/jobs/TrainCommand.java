@@ -136,8 +136,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--blocks", description = "Conv-4 blocks. Default: 4")
     Integer blocks;
 
-    @Option(names = "--network", paramLabel = "conv4|resnet12", description = "the network: conv4 (shaped by the "
-            + "data set, --filters, --blocks) or resnet12 (MetaOptNet's ResNet-12, --resnet-widths). Default: conv4")
+    @Option(names = "--network", paramLabel = "conv4|resnet12|FILE", description = "the network: conv4 (shaped by "
+            + "the data set, --filters, --blocks), resnet12 (MetaOptNet's ResNet-12, --resnet-widths) or a DL4J "
+            + "configuration JSON or ModelSerializer zip (a zip's parameters start meta-training). Default: conv4")
     String network;
 
     @Option(names = "--resnet-widths", paramLabel = "W1,W2,W3,W4", split = ",",

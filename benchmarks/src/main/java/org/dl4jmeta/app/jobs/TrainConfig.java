@@ -201,8 +201,9 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         require(metaBatchSize >= 1, "metaBatchSize must be >= 1, got " + metaBatchSize);
         positive("metaLr", metaLr);
         oneOf("metaLrSchedule", metaLrSchedule, List.of("constant", "cosine"));
-        require(metaLrMin >= 0 && metaLrMin <= metaLr, "metaLrMin must be in [0, metaLr " + metaLr + "], got "
-                + metaLrMin);
+        // the floor only matters to the cosine schedule (a constant rate below the default floor is fine)
+        require(metaLrMin >= 0 && (metaLrMin <= metaLr || !metaLrSchedule.equals("cosine")),
+                "metaLrMin must be in [0, metaLr " + metaLr + "] with the cosine schedule, got " + metaLrMin);
         require(metaLrPeriod >= 0, "metaLrPeriod must be >= 0 (0: the run's iterations), got " + metaLrPeriod);
         oneOf("optimizer", optimizer, List.of("adam", "sgd"));
         require(iterations >= 1, "iterations must be >= 1, got " + iterations);

@@ -133,7 +133,13 @@ final class TrainJob {
                 config.valSplit(), config.ways(), config.shots(), config.queries(), config.valSeed(), dt);
         List<String> splits = config.valEvery() == 0 ? List.of(config.trainSplit())
                 : List.of(config.trainSplit(), config.valSplit());
-        Map<String, String> sums = DataSets.checksums(config.dataset(), dataDir, splits);
+        Map<String, String> sums = new java.util.LinkedHashMap<>(DataSets.checksums(config.dataset(), dataDir,
+                splits));
+        NetworkChoice choice = NetworkChoice.of(config.network(), config.resnetWidths());
+        if (choice.file().isPresent()) {
+            sums.put("network/" + choice.file().get().getFileName(),
+                    org.dl4jmeta.provenance.Sha256.of(choice.file().get()));
+        }
         Map<String, Object> configMap = config.toMap();
         Provenance provenance = Provenance.capture(dt, config.seed(), configMap, sums);
         TrainingRun run = new TrainingRun(folder, factory, settings(), configMap, provenance).validation(val);
@@ -150,6 +156,14 @@ final class TrainJob {
         TrainingState initial = null;
         if (resumeFrom == null) {
             ParamSet theta = learner.initialise(config.seed(), dt);
+            java.util.Optional<ParamSet> pretrained = choice.pretrained(DataSets.target(config));
+            if (pretrained.isPresent()) {
+                // a DL4J model zip's trained parameters start meta-training (learned step sizes keep their init)
+                for (String name : network.paramNames()) {
+                    theta.get(name).assign(pretrained.get().get(name).castTo(dt));
+                }
+                LOG.info("meta-training starts from the parameters of {}", choice.file().get());
+            }
             initial = new TrainingState(theta, new OuterOptimizer(DataSets.updater(config), theta.length(), dt), 0,
                     learner.initialState());
         } else {
