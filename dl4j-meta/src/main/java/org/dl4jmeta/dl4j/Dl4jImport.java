@@ -46,6 +46,7 @@ import org.dl4jmeta.model.Activation;
 import org.dl4jmeta.model.Add;
 import org.dl4jmeta.model.BatchNorm;
 import org.dl4jmeta.model.Concat;
+import org.dl4jmeta.model.Conv2d;
 import org.dl4jmeta.model.Convolution2d;
 import org.dl4jmeta.model.Dense;
 import org.dl4jmeta.model.Flatten;
@@ -57,6 +58,7 @@ import org.dl4jmeta.model.MeanSquaredError;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.model.Pooling2d;
+import org.dl4jmeta.model.Relu;
 import org.dl4jmeta.model.Vertex;
 import org.dl4jmeta.model.Window2d;
 import org.nd4j.linalg.activations.IActivation;
@@ -99,7 +101,8 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * {@code output()}, but meta-training would silently optimise another objective than DL4J's {@code fit()}: remove
  * them from the configuration to import it).
  *
- * <p>Layouts: DL4J's convolution weights {@code [out,in,kh,kw]} become {@code [kh,kw,in,out]}; dense weights
+ * <p>Odd square Same-mode convolutions of stride 1 or 2 become {@link Conv2d} (with fused native kernels where the
+ * graph is only executed), every other convolution {@link Convolution2d}. Layouts: DL4J's convolution weights {@code [out,in,kh,kw]} become {@code [kh,kw,in,out]}; dense weights
  * {@code [nIn,nOut]} and biases, gamma and beta ({@code [1,n]}) keep their values; a batch norm's running variance
  * is DL4J's {@code var}, or {@code (10^log10stdev)^2} where it stores the log standard deviation (its test mode
  * normalises by sqrt((10^log10stdev)^2 + eps)). A
@@ -635,7 +638,13 @@ public final class Dl4jImport {
             Window2d w = window(l.getKernelSize(), l.getStride(), l.getPadding(), l.getDilation(),
                     l.getConvolutionMode(), what);
             int out = (int) l.getNOut();
-            String node = add(new Convolution2d(name, out, w, l.hasBias()), input);
+            // the odd square 'same' convolutions of stride 1 or 2 (Conv-4's, ResNet's) as Conv2d, which has fused
+            // native kernels for executed-only graphs; the same weights [k,k,in,out] and outputs
+            boolean conv2d = w.mode() == Window2d.Mode.SAME && w.kernelH() == w.kernelW() && w.kernelH() % 2 == 1
+                    && w.strideH() == w.strideW() && (w.strideH() == 1 || w.strideH() == 2);
+            Layer layer = conv2d ? new Conv2d(name, out, w.kernelH(), w.strideH(), l.hasBias())
+                    : new Convolution2d(name, out, w, l.hasBias());
+            String node = add(layer, input);
             if (dl4jParams != null) {
                 params.put(name + "/W", param(prefix + "W", what).permute(2, 3, 1, 0).dup('c'));
                 if (l.hasBias()) {
@@ -747,13 +756,13 @@ public final class Dl4jImport {
             return add(activationLayer(name, a, what), input);
         }
 
-        private static Activation activationLayer(String name, IActivation a, String what) {
+        private static Layer activationLayer(String name, IActivation a, String what) {
             if (a instanceof ActivationReLU r) {
                 if (r.getMax() != null || r.getThreshold() != null || r.getNegativeSlope() != null) {
                     throw unsupported(what + " with activation " + a + " (relu with max, threshold or negative "
                             + "slope; use leakyrelu)");
                 }
-                return Activation.of(name, Activation.Function.RELU);
+                return new Relu(name); // the same function as Activation's relu, with a faster native pass
             } else if (a instanceof ActivationLReLU r) {
                 return new Activation(name, Activation.Function.LEAKYRELU, r.getAlpha());
             } else if (a instanceof ActivationELU e) {

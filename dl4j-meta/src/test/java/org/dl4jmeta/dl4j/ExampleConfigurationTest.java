@@ -28,8 +28,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The committed example {@code examples/conv4-dl4j.json} is the JSON of {@link #conv4Omniglot()}, the Omniglot
  * Conv-4 of Finn et al. written as a DL4J user would (four 3x3 stride-2 'same' convolutions of 64 filters, batch
  * norm, ReLU; global average pooling; a 5-way softmax output; {@code InputType.convolutionalFlat(28, 28, 1)}, so the
- * file itself tells the input shape), and imports to exactly the library's {@link Conv4#omniglot} (same parameter
- * names and shapes, same loss). Regenerate the file after changing the configuration with
+ * file itself tells the input shape), and imports to exactly the library's {@link Conv4#omniglot} (the same layers,
+ * settings, parameter names and shapes, and loss). Regenerate the file after changing the configuration with
  * {@code ./mvnw -B -o test -pl dl4j-meta -Dtest=ExampleConfigurationTest -Ddl4jmeta.regenerateExamples=true}.
  */
 class ExampleConfigurationTest {
@@ -70,6 +70,8 @@ class ExampleConfigurationTest {
         conv4.paramSpecs().forEach((k, v) -> assertEquals(java.util.Arrays.toString(v),
                 java.util.Arrays.toString(net.paramSpecs().get(k)), k));
         assertEquals(conv4.loss().id(), net.loss().id());
+        // layer by layer the same classes and settings, so the same speed as the built-in Conv-4
+        assertEquals(org.dl4jmeta.io.NetworkSpec.of(conv4).layers(), org.dl4jmeta.io.NetworkSpec.of(net).layers());
         assertEquals(java.util.Arrays.toString(conv4.inputShape()), java.util.Arrays.toString(net.inputShape()));
     }
 }

@@ -92,7 +92,7 @@ class RegistryTest {
                 s -> s.replace("\"conv2d\"", "\"hyperconv\""));
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.read(bad));
         assertTrue(e.getMessage().contains("unknown layer type 'hyperconv'"), e.getMessage());
-        assertTrue(e.getMessage().contains("conv2d, dense"), e.getMessage());
+        assertTrue(e.getMessage().contains(" conv2d, ") && e.getMessage().contains(" dense, "), e.getMessage());
         assertTrue(e.getMessage().contains("META-INF/services/org.dl4jmeta.model.LayerType"), e.getMessage());
     }
 

@@ -76,6 +76,9 @@ public final class ExportCommand implements Callable<Integer> {
         if (!f.equals("samediff") && !f.equals("dl4j")) {
             throw new IllegalArgumentException("--format must be samediff or dl4j, got '" + format + "'");
         }
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("--learning-rate must be > 0, got " + learningRate);
+        }
         if (f.equals("samediff") && bnImages != null) {
             throw new IllegalArgumentException("--bn-images is for --format dl4j (a SameDiff export normalises with "
                     + "the batch's statistics), got it with --format " + format);
@@ -175,7 +178,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     private void requireWritable(ModelRef ref) throws IOException {
-        OutputFiles.requireWritable(out, overwrite, ref.file());
+        OutputFiles.requireWritable(out, overwrite, ref.file(), bnImages);
         OutputFiles.requireNotModelFile(out, "the export");
     }
 }

@@ -26,7 +26,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * {@code export --format dl4j}: an adapted model becomes a DL4J zip whose batch norm uses its support set's
  * statistics (the default, recorded in the zip's metadata), and whose {@code output()} equals the library's
- * prediction with those statistics; a meta-model needs {@code --bn-images}; a changed support image is refused.
+ * prediction with those statistics; a meta-model needs {@code --bn-images}; a bad learning rate and a changed
+ * support image are refused by name.
  */
 class ExportDl4jCommandTest {
 
@@ -73,6 +74,11 @@ class ExportDl4jCommandTest {
                 support.toString(), "--out", dir.resolve("meta-dl4j.zip").toString());
         assertEquals(0, withImages.code(), withImages.all());
         assertTrue(withImages.lastLine().contains("images of --bn-images"), withImages.lastLine());
+
+        CliRun badRate = Jobs.run("export", "--model", adapted.toString(), "--format", "dl4j", "--learning-rate",
+                "0", "--out", dir.resolve("rate.zip").toString());
+        assertNotEquals(0, badRate.code());
+        assertTrue(badRate.err().contains("--learning-rate must be > 0, got 0.0"), badRate.all());
 
         // the support set changed since adaptation: refused, naming the image
         Path changed = Files.list(support.resolve("cross")).sorted().findFirst().orElseThrow();
