@@ -114,7 +114,9 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
         BatchNormMode mode = BatchNormMode.parse(batchNorm);
-        NetworkChoice choice = network == null ? null : NetworkChoice.of(network, resnetWidths);
+        if (network != null) {
+            NetworkChoice.of(network, resnetWidths); // a bad value is refused before the model is read
+        }
         ModelRef ref = ModelRef.load(model);
         SavedModel m = ref.model();
         if (m.kind() == SavedModel.Kind.ADAPTED) {
@@ -124,7 +126,7 @@ public final class EvalCommand implements Callable<Integer> {
         MetaLearner first = m.createLearner();
         int outputs = (int) first.network().outputs();
         String ds = dataset != null ? dataset : string(ref, "dataset", "--dataset");
-        if (choice != null) {
+        if (network != null) {
             requireNetwork(ref, first, outputs);
         }
         Path dir = dataDir != null ? dataDir : ds.equals("synthetic") ? null
