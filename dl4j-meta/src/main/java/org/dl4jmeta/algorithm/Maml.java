@@ -32,7 +32,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * steps (learned step sizes: dL/dalpha_k = -&lt;grad L_query(phi_K), grad L_support(phi_k)&gt;). Theta holds the
  * network's parameters followed by the update's meta-parameters ({@link #initialise}).
  *
- * <p>Graphs are built once per episode shape and reused. Not thread-safe: one instance per thread.
+ * <p>{@link MamlConfig#secondOrderMemory()} {@code recompute} computes the same second-order meta-gradient with
+ * checkpointing at step boundaries ({@link org.dl4jmeta.graph.RecomputedMamlGraph}): memory of one inner step
+ * instead of K. Graphs are built once per episode shape and reused. Not thread-safe: one instance per thread.
  */
 public final class Maml implements MetaLearner {
 
@@ -44,6 +46,7 @@ public final class Maml implements MetaLearner {
     /** Test-time adaptation: results independent of the thread count. */
     private final InnerLoop adaptation;
     private final Map<Episode.ShapeKey, MamlGraph> graphs = new HashMap<>();
+    private final Map<Episode.ShapeKey, org.dl4jmeta.graph.RecomputedMamlGraph> recomputed = new HashMap<>();
 
     /**
      * MAML with the inner update its configuration describes ({@link MamlConfig#innerUpdate()}).
@@ -182,9 +185,21 @@ public final class Maml implements MetaLearner {
         return graphs.computeIfAbsent(key, k -> new MamlGraph(network, k, config.innerSteps(), update, false));
     }
 
+    /**
+     * The checkpointed graphs of {@link SecondOrderMemory#RECOMPUTE} for an episode shape, built on first use.
+     *
+     * @param key the episode shape
+     * @return the graphs
+     */
+    org.dl4jmeta.graph.RecomputedMamlGraph recomputedGraph(Episode.ShapeKey key) {
+        return recomputed.computeIfAbsent(key, k -> new org.dl4jmeta.graph.RecomputedMamlGraph(network, k,
+                config.innerSteps(), update));
+    }
+
     /** @param before query loss and accuracy at theta, from {@link InnerLoop#queryAtTheta} */
     private MetaGradient secondOrder(ParamSet theta, Episode e, double[] before) {
-        MamlGraph.Result r = graph(e.shapeKey()).run(theta, e);
+        MamlGraph.Result r = config.memoryMode() == SecondOrderMemory.RECOMPUTE
+                ? recomputedGraph(e.shapeKey()).run(theta, e) : graph(e.shapeKey()).run(theta, e);
         TaskMetrics m = new TaskMetrics(r.supportLossBefore(), before[0], before[1], r.queryLossAfter(),
                 inner.accuracy(r.queryOutputAfter(), e.queryY()));
         return new MetaGradient(r.gradient(), m);

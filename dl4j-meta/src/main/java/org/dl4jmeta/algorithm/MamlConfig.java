@@ -15,7 +15,9 @@ import org.nd4j.shade.jackson.annotation.JsonInclude;
  * meta-parameter initialised to {@code innerStepSize}. Optionally the inner loop runs on iMAML's regularised
  * objective L_support(phi) + lambda/2 ||phi - theta||^2 ({@code proximalLambda}) and adapts only some tensors
  * ({@code adaptedTensors}, e.g. ANIL's head). The fields describe the inner update {@link #innerUpdate()}; a model
- * file stores them, and files written before the optional fields existed read as before (both absent).
+ * file stores them, and files written before the optional fields existed read as before (all absent).
+ * {@code secondOrderMemory} chooses how the second-order meta-gradient is computed ({@link SecondOrderMemory}), not
+ * what it is.
  *
  * @param innerSteps K, &gt;= 1
  * @param innerStepSize alpha, &gt; 0 and finite
@@ -23,10 +25,12 @@ import org.nd4j.shade.jackson.annotation.JsonInclude;
  * @param learnInnerStepSizes whether alpha is learned per tensor and per step
  * @param proximalLambda lambda of the proximal term, &gt; 0 and finite, or null for none
  * @param adaptedTensors the names of the tensors that adapt (at least one), or null for all
+ * @param secondOrderMemory how second order keeps what its backward pass needs, or null for
+ *     {@link SecondOrderMemory#UNROLLED}; ignored by first order
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrder, boolean learnInnerStepSizes,
-                         Double proximalLambda, List<String> adaptedTensors) {
+                         Double proximalLambda, List<String> adaptedTensors, SecondOrderMemory secondOrderMemory) {
 
     /**
      * @throws IllegalArgumentException if innerSteps &lt; 1, innerStepSize is not a positive finite number,
@@ -62,6 +66,36 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
     }
 
     /**
+     * MAML with the six fields of model files before {@code secondOrderMemory} existed (unrolled).
+     *
+     * @param innerSteps K, &gt;= 1
+     * @param innerStepSize alpha, &gt; 0 and finite
+     * @param firstOrder whether to drop second-order terms
+     * @param learnInnerStepSizes whether alpha is learned per tensor and per step
+     * @param proximalLambda lambda of the proximal term, or null
+     * @param adaptedTensors the tensors that adapt, or null for all
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public MamlConfig(int innerSteps, double innerStepSize, boolean firstOrder, boolean learnInnerStepSizes,
+                      Double proximalLambda, List<String> adaptedTensors) {
+        this(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda, adaptedTensors, null);
+    }
+
+    /**
+     * @param mode how second order keeps what its backward pass needs
+     * @return this configuration with that mode
+     */
+    public MamlConfig withSecondOrderMemory(SecondOrderMemory mode) {
+        return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda,
+                adaptedTensors, java.util.Objects.requireNonNull(mode, "mode"));
+    }
+
+    /** @return the second-order memory mode, {@link SecondOrderMemory#UNROLLED} when none was set */
+    public SecondOrderMemory memoryMode() {
+        return secondOrderMemory == null ? SecondOrderMemory.UNROLLED : secondOrderMemory;
+    }
+
+    /**
      * @param innerSteps K
      * @param innerStepSize alpha
      * @return exact second-order MAML with a fixed step size
@@ -81,7 +115,8 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
 
     /** @return this configuration with learned per-tensor, per-step step sizes */
     public MamlConfig withLearnedStepSizes() {
-        return new MamlConfig(innerSteps, innerStepSize, firstOrder, true, proximalLambda, adaptedTensors);
+        return new MamlConfig(innerSteps, innerStepSize, firstOrder, true, proximalLambda, adaptedTensors,
+                secondOrderMemory);
     }
 
     /**
@@ -90,7 +125,8 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
      * @throws IllegalArgumentException naming a bad lambda
      */
     public MamlConfig withProximal(double lambda) {
-        return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, lambda, adaptedTensors);
+        return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, lambda, adaptedTensors,
+                secondOrderMemory);
     }
 
     /**
@@ -99,7 +135,8 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
      * @throws IllegalArgumentException if none is named or one twice
      */
     public MamlConfig adapting(List<String> tensors) {
-        return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda, tensors);
+        return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda, tensors,
+                secondOrderMemory);
     }
 
     /**
