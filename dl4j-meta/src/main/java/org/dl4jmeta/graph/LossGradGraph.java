@@ -125,14 +125,22 @@ public final class LossGradGraph {
         }
         Map<String, INDArray> r = plan(withGradient).run(ph);
         ParamSet grad = null;
+        List<INDArray> done = new ArrayList<>();
         if (withGradient) {
             Map<String, INDArray> g = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : gradNames.entrySet()) {
                 g.put(e.getKey(), r.get(e.getValue()));
             }
             grad = ParamSet.copyOf(g);
+            done.addAll(g.values());
         }
-        return new Result(r.get(lossName).getDouble(0), r.get(outputName), grad);
+        INDArray output = r.get(outputName);
+        double loss = r.get(lossName).getDouble(0);
+        done.add(r.get(lossName));
+        // the gradient was copied and the loss read: their arrays go back now (the output is the caller's)
+        done.removeIf(a -> a == output);
+        ExecutionPlan.release(done, ph);
+        return new Result(loss, output, grad);
     }
 
     private ExecutionPlan plan(boolean withGradient) {

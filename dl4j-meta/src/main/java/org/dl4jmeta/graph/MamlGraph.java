@@ -159,7 +159,8 @@ public final class MamlGraph {
      * @return the gradient of the query loss after adaptation with respect to every entry of theta, and metrics
      */
     public Result run(ParamSet theta, Episode e) {
-        GradientPlan.Result r = plan.run(inputs(theta, variableNames, e));
+        Map<String, INDArray> inputs = inputs(theta, variableNames, e);
+        GradientPlan.Result r = plan.run(inputs);
         Map<String, INDArray> g = new LinkedHashMap<>();
         for (String n : theta.names()) {
             INDArray gi = r.gradients().get(n);
@@ -175,8 +176,18 @@ public final class MamlGraph {
             }
             adapted = ParamSet.copyOf(phi);
         }
-        return new Result(ParamSet.copyOf(g), o.get(supportLossBefore).getDouble(0), o.get(queryLoss).getDouble(0),
-                o.get(queryOutput), adapted);
+        Result result = new Result(ParamSet.copyOf(g), o.get(supportLossBefore).getDouble(0),
+                o.get(queryLoss).getDouble(0), o.get(queryOutput), adapted);
+        // copied or read: back to native memory now rather than when the garbage collector finds them
+        List<INDArray> done = new ArrayList<>(g.values());
+        done.add(o.get(supportLossBefore));
+        done.add(o.get(queryLoss));
+        for (String v : adaptedNames.values()) {
+            done.add(o.get(v));
+        }
+        done.removeIf(a -> a == result.queryOutputAfter());
+        ExecutionPlan.release(done, inputs);
+        return result;
     }
 
     /** @return the network */
