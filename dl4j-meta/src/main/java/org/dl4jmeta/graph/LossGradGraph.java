@@ -158,6 +158,18 @@ public final class LossGradGraph {
         return withGradient ? forwardBackward : forward;
     }
 
+    /**
+     * Hands the pooled intermediates of this graph's plans back to native memory ({@link ExecutionPlan#releasePool});
+     * the graph stays usable and its next run allocates afresh.
+     */
+    public void releasePools() {
+        for (ExecutionPlan p : new ExecutionPlan[] {forward, forwardBackward}) {
+            if (p != null) {
+                p.releasePool();
+            }
+        }
+    }
+
     /** @return the network */
     public Network network() {
         return network;

@@ -42,6 +42,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * every built-in update does; construction checks it (each step evaluated on probe values must equal step 0 on the
  * same values) and rejects another update. Cost: the inner loop forward once more than {@link MamlGraph}.
  *
+ * <p>Memory: the pools of the three plans (forward steps, query gradient, backward steps) are handed back to native
+ * memory at the end of their phase, so between runs the graph holds none of them and a run's peak is about one
+ * backward step's intermediates; each run allocates them afresh.
+ *
  * <p>Not thread-safe: one instance per thread. Call order: construct once per (network, episode shape, steps,
  * update), then {@link #run} any number of times.
  */
@@ -276,7 +280,11 @@ public final class RecomputedMamlGraph {
             release(List.of(out.get(supportLoss)), List.of(next.values(), phi.values()), theta);
             phi = next;
         }
+        // Each phase's pool goes back once the phase is done, so a run's peak is its largest phase (the backward
+        // steps), not the sum of the three plans' pools.
+        forward.releasePool();
         LossGradGraph.Result q = query.run(phi, e.queryX(), e.queryY(), true);
+        query.releasePools();
         ParamSet grad = theta.zerosLike();
         Map<String, INDArray> adjoint = new LinkedHashMap<>();
         for (String n : network.paramNames()) {
@@ -321,6 +329,7 @@ public final class RecomputedMamlGraph {
         }
         consumed.addAll(adjoint.values());
         release(consumed, List.of(), theta);
+        backward.releasePool();
         return new MamlGraph.Result(grad, supportLossBefore, q.loss(), q.output(), phiK);
     }
 
