@@ -31,7 +31,9 @@ import picocli.CommandLine;
  * memory grows with the steps; iMAML keeps phi and the CG vectors only, so it stays flat.
  *
  * <p>Each configuration builds its graphs, runs one warm-up meta-gradient, then {@code --repeats} measured ones;
- * the probe covers the measured ones. Inputs are synthetic (shapes are what matters). One JSON line per
+ * the probe covers the measured ones ({@code peak_rss_mb}, {@code rss_growth_mb} above the resident set before
+ * them); {@code process_peak_rss_mb} is the process's high-water mark from its start (graph building and warm-up
+ * included), that configuration's own when it is the only one of the run. Inputs are synthetic (shapes are what matters). One JSON line per
  * configuration; then {@code <out>/compute-memory.json} (configuration, series, summary, provenance) and
  * {@code <out>/compute-memory.png} are written and the summary line is printed last.
  */
@@ -167,6 +169,7 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                 learner.metaGradient(theta, e);
                 double warmupMs = (System.nanoTime() - t0) / 1e6;
                 System.gc();
+                long processPeak = MemoryProbe.processPeakRssBytes();
                 MemoryProbe probe = new MemoryProbe();
                 probe.start();
                 long t1 = System.nanoTime();
@@ -178,9 +181,9 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                 out.println(String.format(Locale.ROOT, "{\"experiment\":\"compute-memory\",\"algo\":\"%s\","
                         + "\"inner_steps\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,\"ms_per_meta_gradient\":%.1f,"
                         + "\"first_call_ms\":%.1f,\"rss_growth_mb\":%.1f,\"peak_rss_mb\":%.1f,"
-                        + "\"peak_heap_mb\":%.1f%s}", label, k, ways, shots, queries, ms,
-                        warmupMs, p.rssGrowthBytes() / 1048576.0, p.peakRssBytes() / 1048576.0,
-                        p.peakHeapBytes() / 1048576.0, mode == null ? "" : ",\"second_order_memory\":\"" + mode
+                        + "\"peak_heap_mb\":%.1f,\"process_peak_rss_mb\":%.1f%s}", label, k, ways, shots, queries,
+                        ms, warmupMs, p.rssGrowthBytes() / 1048576.0, p.peakRssBytes() / 1048576.0,
+                        p.peakHeapBytes() / 1048576.0, Math.max(processPeak, p.peakRssBytes()) / 1048576.0, mode == null ? "" : ",\"second_order_memory\":\"" + mode
                                 + "\""));
                 out.flush();
                 rows.get("inner_steps").add(k);
