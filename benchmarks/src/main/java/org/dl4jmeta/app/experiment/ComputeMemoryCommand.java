@@ -33,8 +33,8 @@ import picocli.CommandLine;
  * <p>Each configuration builds its graphs, runs one warm-up meta-gradient, then {@code --repeats} measured ones;
  * the probe covers the measured ones ({@code peak_rss_mb}, {@code rss_growth_mb} above the resident set before
  * them); {@code process_peak_rss_mb} is the process's high-water mark from its start (graph building and warm-up
- * included), that configuration's own when it is the only one of the run. Inputs are synthetic (shapes are what matters). One JSON line per
- * configuration; then {@code <out>/compute-memory.json} (configuration, series, summary, provenance) and
+ * included), that configuration's own when it is the only one of the run. Inputs are synthetic (shapes are what
+ * matters). One JSON line per configuration; then {@code <out>/compute-memory.json} (configuration, series, summary, provenance) and
  * {@code <out>/compute-memory.png} are written and the summary line is printed last.
  */
 @Command(name = "compute-memory", mixinStandardHelpOptions = true,
