@@ -14,8 +14,7 @@ import picocli.CommandLine.Option;
  * {@code report}: regenerates the README's results and performance tables from result files, between the
  * markers {@code <!-- report:omniglot-table -->} / {@code <!-- /report:omniglot-table -->} and
  * {@code <!-- report:performance-table -->} / {@code <!-- /report:performance-table -->}. Text outside the markers
- * is kept byte for byte; the README is replaced atomically. The performance table comes from a {@code bench --out}
- * file or from the saved output of the PyTorch peer's {@code side_by_side.sh} (both sides of one run).
+ * is kept byte for byte; the README is replaced atomically.
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Regenerates the README's Omniglot results table (from reproduce's result files) and its "
@@ -35,7 +34,7 @@ public final class ReportCommand implements Callable<Integer>, org.dl4jmeta.app.
             description = "reproduce's --out folder. Default: ${DEFAULT-VALUE}")
     Path omniglot;
 
-    @Option(names = "--bench", defaultValue = "results/bench/side-by-side.txt",
+    @Option(names = "--bench", defaultValue = "results/bench/omniglot-5w1s.jsonl",
             description = "bench --out file, or the output of ../shared/peer/side_by_side.sh saved to a file (then the "
                     + "table shows both sides of that one run and their ratios per round). Default: ${DEFAULT-VALUE}")
     Path bench;
