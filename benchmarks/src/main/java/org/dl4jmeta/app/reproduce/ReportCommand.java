@@ -46,7 +46,8 @@ public final class ReportCommand implements Callable<Integer>, org.dl4jmeta.app.
         }
         if (!Files.isRegularFile(bench)) {
             throw new IllegalArgumentException("--bench " + bench + " is not a file; write one with "
-                    + "java -jar benchmarks/target/dl4j-meta.jar bench --out " + bench);
+                    + "java -jar benchmarks/target/dl4j-meta.jar bench --out " + bench + ", or save the output of "
+                    + "../shared/peer/side_by_side.sh to it");
         }
         String text = Files.readString(readme);
         String omniglotTable = OmniglotTable.render(OmniglotTable.read(omniglot))
