@@ -11,7 +11,7 @@ class BenchCommandTest {
 
     @Test
     void onePlausibleJsonLinePerConfiguration() {
-        CliRun r = CliRun.run("bench", "--configs", "forward-backward,fomaml-1,maml-1",
+        CliRun r = CliRun.run("bench", "--same-process", "--configs", "forward-backward,fomaml-1,maml-1",
                 "--meta-batch", "2", "--repeats", "1", "--warmup", "0", "--ways", "2", "--queries", "1");
         assertEquals(0, r.code(), r.out() + r.err());
         List<String> lines = r.out().lines().filter(l -> l.startsWith("{")).toList();
@@ -36,14 +36,14 @@ class BenchCommandTest {
         if (!java.nio.file.Files.isDirectory(omniglot)) {
             omniglot = java.nio.file.Path.of("..", "shared", "datasets", "omniglot");
         }
-        CliRun r = CliRun.run("bench", "--configs", "sampler", "--meta-batch", "8",
+        CliRun r = CliRun.run("bench", "--same-process", "--configs", "sampler", "--meta-batch", "8",
                 "--data-dir", omniglot.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         String line = r.lastLine();
         assertTrue(line.contains("\"bench\":\"sampler\"") && line.contains("\"meta_batch\":8"), line);
         double median = Double.parseDouble(line.replaceAll(".*\"median_ms_per_meta_batch\":([0-9.]+).*", "$1"));
         assertTrue(median > 0, line);
-        CliRun missing = CliRun.run("bench", "--configs", "sampler", "--data-dir",
+        CliRun missing = CliRun.run("bench", "--same-process", "--configs", "sampler", "--data-dir",
                 "/nonexistent/omniglot");
         assertEquals(2, missing.code(), missing.out() + missing.err());
         assertTrue(missing.err().contains("/nonexistent/omniglot"), missing.err());

@@ -38,6 +38,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * first order: sum_j w_j grad L_query(phi_{j+1})); with derivative-order annealing the first iterations are first
  * order. Both depend on the completed iterations, the learner's {@link Progress} state.
  *
+ * <p>{@link MamlConfig#secondOrderMemory()} {@code recompute} computes the same second-order meta-gradient with
+ * checkpointing at step boundaries ({@link org.dl4jmeta.graph.RecomputedMamlGraph}): memory of one inner step
+ * instead of K (plain MAML only: not with MAML++'s per-step batch norm or multi-step loss).
+ *
  * <p>Graphs are built once per episode shape and reused. Not thread-safe: one instance per thread.
  */
 public final class Maml implements MetaLearner {
@@ -56,6 +60,7 @@ public final class Maml implements MetaLearner {
     private final InnerLoop adaptation;
     private final Map<Episode.ShapeKey, MamlGraph> graphs = new HashMap<>();
     private final Map<Episode.ShapeKey, MamlGraph> multiStepGraphs = new HashMap<>();
+    private final Map<Episode.ShapeKey, org.dl4jmeta.graph.RecomputedMamlGraph> recomputed = new HashMap<>();
 
     /**
      * MAML with the inner update its configuration describes ({@link MamlConfig#innerUpdate()}).
@@ -307,9 +312,21 @@ public final class Maml implements MetaLearner {
                 config.innerSteps(), effective, false, perStepTensors, multiStep));
     }
 
+    /**
+     * The checkpointed graphs of {@link SecondOrderMemory#RECOMPUTE} for an episode shape, built on first use.
+     *
+     * @param key the episode shape
+     * @return the graphs
+     */
+    org.dl4jmeta.graph.RecomputedMamlGraph recomputedGraph(Episode.ShapeKey key) {
+        return recomputed.computeIfAbsent(key, k -> new org.dl4jmeta.graph.RecomputedMamlGraph(network, k,
+                config.innerSteps(), update));
+    }
+
     /** @param before query loss and accuracy at theta, from {@link InnerLoop#queryAtTheta} */
     private MetaGradient secondOrder(ParamSet theta, Episode e, double[] before, double[] weights) {
-        MamlGraph.Result r = graph(e.shapeKey(), weights != null).run(theta, e, weights);
+        MamlGraph.Result r = config.memoryMode() == SecondOrderMemory.RECOMPUTE
+                ? recomputedGraph(e.shapeKey()).run(theta, e) : graph(e.shapeKey(), weights != null).run(theta, e, weights);
         TaskMetrics m = new TaskMetrics(r.supportLossBefore(), before[0], before[1], r.queryLossAfter(),
                 inner.accuracy(r.queryOutputAfter(), e.queryY()));
         return new MetaGradient(r.gradient(), m);

@@ -15,7 +15,9 @@ import org.nd4j.shade.jackson.annotation.JsonInclude;
  * meta-parameter initialised to {@code innerStepSize}. Optionally the inner loop runs on iMAML's regularised
  * objective L_support(phi) + lambda/2 ||phi - theta||^2 ({@code proximalLambda}) and adapts only some tensors
  * ({@code adaptedTensors}, e.g. ANIL's head). The fields describe the inner update {@link #innerUpdate()}; a model
- * file stores them, and files written before the optional fields existed read as before (both absent).
+ * file stores them, and files written before the optional fields existed read as before (all absent).
+ * {@code secondOrderMemory} chooses how the second-order meta-gradient is computed ({@link SecondOrderMemory}), not
+ * what it is.
  *
  * <p>MAML++'s options (Antoniou, Edwards, Storkey 2019, "How to train your MAML", section 4), each on its own:
  * learned per-step step sizes (LSLR: {@code learnInnerStepSizes}; per tensor, as in their code's per-parameter
@@ -48,11 +50,14 @@ import org.nd4j.shade.jackson.annotation.JsonInclude;
  *     dropped when MSL is off)
  * @param firstOrderIterations DA: the first this many outer iterations are first order, then second order; null or 0
  *     for none
+ * @param secondOrderMemory how second order keeps what its backward pass needs, or null for
+ *     {@link SecondOrderMemory#UNROLLED}; ignored by first order; recompute only without BNWB and MSL
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrder, boolean learnInnerStepSizes,
                          Double proximalLambda, List<String> adaptedTensors, Boolean perStepBatchNorm,
-                         Integer multiStepLossEpochs, Integer epochIterations, Integer firstOrderIterations) {
+                         Integer multiStepLossEpochs, Integer epochIterations, Integer firstOrderIterations,
+                         SecondOrderMemory secondOrderMemory) {
 
     /** MAML++'s iterations per epoch ({@code total_iter_per_epoch} of Antoniou et al.'s released configurations). */
     public static final int MAML_PLUS_PLUS_EPOCH_ITERATIONS = 500;
@@ -105,6 +110,11 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
                 }
             }
         }
+        if (secondOrderMemory == SecondOrderMemory.RECOMPUTE && (perStepBatchNorm != null
+                || multiStepLossEpochs != null)) {
+            throw new IllegalArgumentException("secondOrderMemory recompute checkpoints plain MAML's inner loop; it "
+                    + "does not support MAML++'s per-step batch norm or multi-step loss: use unrolled with them");
+        }
         innerUpdate(innerStepSize, learnInnerStepSizes, proximalLambda, adaptedTensors);
     }
 
@@ -124,8 +134,8 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
     }
 
     /**
-     * MAML with the inner-update fields and none of MAML++'s options (the six fields of model files before those
-     * options existed).
+     * MAML with the inner-update fields, none of MAML++'s options and the unrolled second-order graph (the six
+     * fields of model files before those options existed).
      *
      * @param innerSteps K, &gt;= 1
      * @param innerStepSize alpha, &gt; 0 and finite
@@ -138,7 +148,7 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
     public MamlConfig(int innerSteps, double innerStepSize, boolean firstOrder, boolean learnInnerStepSizes,
                       Double proximalLambda, List<String> adaptedTensors) {
         this(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda, adaptedTensors, null, null,
-                null, null);
+                null, null, null);
     }
 
     /**
@@ -153,6 +163,21 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
      */
     public MamlConfig(int innerSteps, double innerStepSize, boolean firstOrder, boolean learnInnerStepSizes) {
         this(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, null, null);
+    }
+
+    /**
+     * @param mode how second order keeps what its backward pass needs
+     * @return this configuration with that mode
+     */
+    public MamlConfig withSecondOrderMemory(SecondOrderMemory mode) {
+        return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda,
+                adaptedTensors, perStepBatchNorm, multiStepLossEpochs, epochIterations, firstOrderIterations,
+                java.util.Objects.requireNonNull(mode, "mode"));
+    }
+
+    /** @return the second-order memory mode, {@link SecondOrderMemory#UNROLLED} when none was set */
+    public SecondOrderMemory memoryMode() {
+        return secondOrderMemory == null ? SecondOrderMemory.UNROLLED : secondOrderMemory;
     }
 
     /**
@@ -176,7 +201,7 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
     /** @return this configuration with learned per-tensor, per-step step sizes */
     public MamlConfig withLearnedStepSizes() {
         return new MamlConfig(innerSteps, innerStepSize, firstOrder, true, proximalLambda, adaptedTensors,
-                perStepBatchNorm, multiStepLossEpochs, epochIterations, firstOrderIterations);
+                perStepBatchNorm, multiStepLossEpochs, epochIterations, firstOrderIterations, secondOrderMemory);
     }
 
     /**
@@ -186,7 +211,7 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
      */
     public MamlConfig withProximal(double lambda) {
         return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, lambda, adaptedTensors,
-                perStepBatchNorm, multiStepLossEpochs, epochIterations, firstOrderIterations);
+                perStepBatchNorm, multiStepLossEpochs, epochIterations, firstOrderIterations, secondOrderMemory);
     }
 
     /**
@@ -196,7 +221,7 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
      */
     public MamlConfig adapting(List<String> tensors) {
         return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda, tensors,
-                perStepBatchNorm, multiStepLossEpochs, epochIterations, firstOrderIterations);
+                perStepBatchNorm, multiStepLossEpochs, epochIterations, firstOrderIterations, secondOrderMemory);
     }
 
     /**
@@ -206,7 +231,7 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
      */
     public MamlConfig withPerStepBatchNorm() {
         return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda,
-                adaptedTensors, true, multiStepLossEpochs, epochIterations, firstOrderIterations);
+                adaptedTensors, true, multiStepLossEpochs, epochIterations, firstOrderIterations, secondOrderMemory);
     }
 
     /**
@@ -220,7 +245,8 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
             throw new IllegalArgumentException("multi-step loss epochs must be >= 1, got " + epochs);
         }
         return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda,
-                adaptedTensors, perStepBatchNorm, epochs, iterationsPerEpoch, firstOrderIterations);
+                adaptedTensors, perStepBatchNorm, epochs, iterationsPerEpoch, firstOrderIterations,
+                secondOrderMemory);
     }
 
     /**
@@ -234,7 +260,8 @@ public record MamlConfig(int innerSteps, double innerStepSize, boolean firstOrde
             throw new IllegalArgumentException("first-order iterations must be >= 1, got " + iterations);
         }
         return new MamlConfig(innerSteps, innerStepSize, firstOrder, learnInnerStepSizes, proximalLambda,
-                adaptedTensors, perStepBatchNorm, multiStepLossEpochs, epochIterations, iterations);
+                adaptedTensors, perStepBatchNorm, multiStepLossEpochs, epochIterations, iterations,
+                secondOrderMemory);
     }
 
     /**

@@ -496,6 +496,26 @@ public final class ExecutionPlan {
     }
 
     /**
+     * Hands arrays that a run returned back to native memory once the caller is done with them (e.g. after copying
+     * them into a {@link org.dl4jmeta.model.ParamSet}), instead of leaving them to the garbage collector, which on a
+     * small heap runs rarely while their native buffers add up. An output may be an alias of an input (identity ops),
+     * so arrays given as inputs are never closed; views and already closed arrays are skipped, and each array is
+     * closed once.
+     *
+     * @param done arrays of a run's results that nothing uses any more
+     * @param inputs the arrays the run was given
+     */
+    static void release(Iterable<INDArray> done, Map<String, INDArray> inputs) {
+        Set<INDArray> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        keep.addAll(inputs.values());
+        for (INDArray a : done) {
+            if (a != null && keep.add(a) && a.closeable() && !a.wasClosed()) {
+                a.close();
+            }
+        }
+    }
+
+    /**
      * Hands every pooled array back to native memory. The plan stays usable; its next run allocates afresh.
      */
     public void releasePool() {

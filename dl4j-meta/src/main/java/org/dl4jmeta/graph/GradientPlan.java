@@ -94,6 +94,11 @@ public final class GradientPlan {
         return new Result(out, grads);
     }
 
+    /** Hands the plan's pooled intermediates back to native memory ({@link ExecutionPlan#releasePool}). */
+    public void releasePool() {
+        plan.releasePool();
+    }
+
     /**
      * @param outputs the requested outputs by name
      * @param gradients d loss / d variable, by variable name

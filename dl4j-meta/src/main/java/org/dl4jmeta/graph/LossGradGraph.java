@@ -151,6 +151,7 @@ public final class LossGradGraph {
         boolean all = java.util.Set.copyOf(gradients).size() == gradNames.size();
         Map<String, INDArray> r = (all || !withGradient ? plan(withGradient) : partialPlan(gradients)).run(ph);
         ParamSet grad = null;
+        List<INDArray> done = new ArrayList<>();
         if (withGradient) {
             Map<String, INDArray> g = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : gradNames.entrySet()) {
@@ -159,8 +160,15 @@ public final class LossGradGraph {
                 }
             }
             grad = ParamSet.copyOf(g);
+            done.addAll(g.values());
         }
-        return new Result(r.get(lossName).getDouble(0), r.get(outputName), grad);
+        INDArray output = r.get(outputName);
+        double loss = r.get(lossName).getDouble(0);
+        done.add(r.get(lossName));
+        // the gradient was copied and the loss read: their arrays go back now (the output is the caller's)
+        done.removeIf(a -> a == output);
+        ExecutionPlan.release(done, ph);
+        return new Result(loss, output, grad);
     }
 
     private ExecutionPlan partialPlan(java.util.Collection<String> gradients) {
@@ -201,6 +209,18 @@ public final class LossGradGraph {
             }
         }
         return withGradient ? forwardBackward : forward;
+    }
+
+    /**
+     * Hands the pooled intermediates of this graph's plans back to native memory ({@link ExecutionPlan#releasePool});
+     * the graph stays usable and its next run allocates afresh.
+     */
+    public void releasePools() {
+        for (ExecutionPlan p : new ExecutionPlan[] {forward, forwardBackward}) {
+            if (p != null) {
+                p.releasePool();
+            }
+        }
     }
 
     /** @return the network */

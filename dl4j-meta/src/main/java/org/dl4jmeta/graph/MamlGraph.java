@@ -289,11 +289,11 @@ public final class MamlGraph {
             throw new IllegalArgumentException("step weights must be " + (multiStepLoss ? steps + " values" : "null")
                     + " for this graph, got " + (stepWeights == null ? "null" : java.util.Arrays.toString(stepWeights)));
         }
-        Map<String, INDArray> in = inputs(theta, variableNames, e);
+        Map<String, INDArray> inputs = inputs(theta, variableNames, e);
         if (stepWeights != null) {
-            in.put(STEP_WEIGHTS, Nd4j.createFromArray(stepWeights).castTo(theta.dataType()));
+            inputs.put(STEP_WEIGHTS, Nd4j.createFromArray(stepWeights).castTo(theta.dataType()));
         }
-        GradientPlan.Result r = plan.run(in);
+        GradientPlan.Result r = plan.run(inputs);
         Map<String, INDArray> g = new LinkedHashMap<>();
         for (String n : theta.names()) {
             INDArray gi = r.gradients().get(n);
@@ -310,8 +310,18 @@ public final class MamlGraph {
             }
             adapted = ParamSet.copyOf(phi);
         }
-        return new Result(ParamSet.copyOf(g), o.get(supportLossBefore).getDouble(0), o.get(queryLoss).getDouble(0),
-                o.get(queryOutput), adapted);
+        Result result = new Result(ParamSet.copyOf(g), o.get(supportLossBefore).getDouble(0),
+                o.get(queryLoss).getDouble(0), o.get(queryOutput), adapted);
+        // copied or read: back to native memory now rather than when the garbage collector finds them
+        List<INDArray> done = new ArrayList<>(g.values());
+        done.add(o.get(supportLossBefore));
+        done.add(o.get(queryLoss));
+        for (String v : adaptedNames.values()) {
+            done.add(o.get(v));
+        }
+        done.removeIf(a -> a == result.queryOutputAfter());
+        ExecutionPlan.release(done, inputs);
+        return result;
     }
 
     /** @return the network */

@@ -205,7 +205,7 @@ class NewLearnersTest {
         MamlConfig options = MamlConfig.secondOrder(2, 0.3).withLearnedStepSizes().withPerStepBatchNorm()
                 .withMultiStepLoss(10, 10);
         Maml annealed = new Maml(net, options.withFirstOrderFor(50));
-        Maml firstOrder = new Maml(net, new MamlConfig(2, 0.3, true, true, null, null, true, 10, 10, null));
+        Maml firstOrder = new Maml(net, new MamlConfig(2, 0.3, true, true, null, null, true, 10, 10, null, null));
         Maml secondOrder = new Maml(net, options);
         ParamSet theta = annealed.initialise(9, DataType.DOUBLE);
         ParamSet before = annealed.metaGradient(theta, new Maml.Progress(30), e, false).gradient();
@@ -243,15 +243,15 @@ class NewLearnersTest {
                 AlgorithmSpec.of(new Maml(net, MamlConfig.secondOrder(1, 0.4))).config(),
                 "a plain MAML configuration's fields must stay as before the options existed");
         assertEquals(new MamlConfig(1, 0.4, false, false), new MamlConfig(1, 0.4, false, false, null, null, false, 0,
-                500, 0));
+                500, 0, null));
     }
 
     @Test
     void badValuesAreNamed() {
         Map<String, Runnable> bad = Map.of(
-                "-1", () -> new MamlConfig(2, 0.1, false, false, null, null, null, -1, null, null),
-                "epochIterations", () -> new MamlConfig(2, 0.1, false, false, null, null, null, 3, 0, null),
-                "firstOrderIterations 7", () -> new MamlConfig(2, 0.1, true, false, null, null, null, null, null, 7),
+                "-1", () -> new MamlConfig(2, 0.1, false, false, null, null, null, -1, null, null, null),
+                "epochIterations", () -> new MamlConfig(2, 0.1, false, false, null, null, null, 3, 0, null, null),
+                "firstOrderIterations 7", () -> new MamlConfig(2, 0.1, true, false, null, null, null, null, null, 7, null),
                 "'bn1/gamma'", () -> MamlConfig.secondOrder(2, 0.1).adapting(List.of("bn1/gamma", "head/W"))
                         .withPerStepBatchNorm(),
                 "0.0", () -> new MetaSgd.Config(1, 0.0, false),

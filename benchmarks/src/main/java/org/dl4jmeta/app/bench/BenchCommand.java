@@ -41,6 +41,13 @@ import picocli.CommandLine;
  * execution, which on 2 cores slowed the first seconds of steps by half) for at least {@code --warmup} seconds, then
  * {@code --repeats} measured ones. One JSON line per configuration. Timings on a shared machine drift: compare
  * variants within one run.
+ *
+ * <p>By default every configuration (and every round of it) is measured in a fresh JVM running this command with
+ * {@code --same-process} and that one configuration, so its peak memory (field {@code process_peak_rss_mb}: the
+ * child's resident high-water mark from its start to the end of the measured steps, as PyTorch's probe reports
+ * {@code ru_maxrss}) is its own and not inflated by earlier configurations' garbage; this process collects the
+ * children's lines and prints them unchanged. {@code --same-process} measures everything here instead (needed by
+ * {@code --spark-master}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Speed and memory of meta-learners on Omniglot Conv-4 shapes.",
@@ -115,6 +122,13 @@ public final class BenchCommand implements Callable<Integer> {
             + "JSON lines come from the unprofiled steps")
     boolean profile;
 
+    @Option(names = "--second-order-memory", paramLabel = "unrolled|recompute",
+            description = "for learners with a secondOrderMemory setting (maml, its variants): unrolled keeps every "
+                    + "inner step's intermediates for autodiff, recompute keeps only the inner iterates and recomputes "
+                    + "one step at a time backwards (same meta-gradient, memory of one step). Default: the learner's "
+                    + "(unrolled)")
+    String secondOrderMemory;
+
     @Option(names = "--dtype", defaultValue = "FLOAT", description = "FLOAT or DOUBLE. Default: ${DEFAULT-VALUE}")
     DataType dataType;
 
@@ -133,6 +147,11 @@ public final class BenchCommand implements Callable<Integer> {
     String sparkMaster;
 
     private SparkBench spark;
+
+    @Option(names = "--same-process", description = "measure every configuration in this process instead of each in "
+            + "a fresh JVM (then memory peaks of later configurations include earlier ones' garbage); implied by "
+            + "--spark-master")
+    boolean sameProcess;
 
     @Option(names = "--out", paramLabel = "FILE", description = "also write the JSON lines to FILE (written when "
             + "all configurations are done), e.g. results/bench/omniglot-5w1s.jsonl")
@@ -173,14 +192,23 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         spark = sparkMaster == null ? null : new SparkBench(sparkMaster);
         try {
+            boolean own = !sameProcess && spark == null;
+            if (own) {
+                requireConfigurations();
+            }
             for (int r = 1; r <= rounds; r++) {
                 String fields = rounds == 1 ? "" : "\"round\":" + r + ",\"rounds\":" + rounds + ",";
-                run(line -> {
+                java.util.function.Consumer<String> emit = line -> {
                     String l = "{" + fields + line.substring(1);
                     console.println(l);
                     console.flush();
                     lines.add(l);
-                });
+                };
+                if (own) {
+                    runInChildren(emit);
+                } else {
+                    run(emit);
+                }
             }
         } finally {
             if (spark != null) {
@@ -239,6 +267,127 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Rejects bad configuration names, meta-batch sizes and worker counts before any child starts. */
+    private void requireConfigurations() {
+        Network net = Conv4.omniglot(ways);
+        for (int b : metaBatches) {
+            if (b < 1) {
+                throw new IllegalArgumentException("--meta-batch sizes must be >= 1, got " + Arrays.toString(metaBatches));
+            }
+        }
+        for (int w : threads) {
+            if (w < 1) {
+                throw new IllegalArgumentException("--threads must all be >= 1, got " + Arrays.toString(threads));
+            }
+        }
+        for (String c : configs) {
+            if (!c.equals("sampler") && !c.equals("forward-backward")) {
+                learner(net, c);
+            }
+        }
+    }
+
+    /**
+     * Runs every configuration once, each (configuration, meta-batch, workers) in a fresh JVM of this app with
+     * {@code --same-process}, in the order {@link #run} measures them, handing on each child's JSON line.
+     */
+    private void runInChildren(java.util.function.Consumer<String> emit) {
+        for (String c : configs) {
+            if (c.equals("forward-backward")) {
+                child(c, metaBatches[0], threads[0], emit);
+                continue;
+            }
+            for (int b : metaBatches) {
+                if (c.equals("sampler")) {
+                    // the sampler draws episodes from memory, no native arrays: measured here
+                    emit.accept(sampler(b));
+                    continue;
+                }
+                for (int w : threads) {
+                    child(c, b, w, emit);
+                }
+            }
+        }
+    }
+
+    /**
+     * The command line of a child measuring one configuration: this JVM's executable, its -X and -D options, the
+     * ND4J backend this process chose, the class path, and this command's settings.
+     *
+     * @param config the configuration
+     * @param metaBatch its meta-batch
+     * @param workers its workers
+     * @return the command
+     */
+    List<String> childCommand(String config, int metaBatch, int workers) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command()
+                .orElse(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        String backendProperty = org.dl4jmeta.app.Backends.BACKEND_PROPERTY;
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-X") || a.startsWith("-D") && !a.startsWith("-D" + backendProperty + "=")) {
+                cmd.add(a);
+            }
+        }
+        if (System.getProperty(backendProperty) != null) {
+            cmd.add("-D" + backendProperty + "=" + System.getProperty(backendProperty));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), org.dl4jmeta.app.Main.class.getName(),
+                "bench", "--same-process", "--configs", config, "--meta-batch", "" + metaBatch, "--threads",
+                "" + workers, "--inner-step-size", "" + innerStepSize, "--ways", "" + ways, "--shots", "" + shots,
+                "--queries", "" + queries, "--repeats", "" + repeats, "--warmup", "" + warmupSeconds,
+                "--pre-adaptation-every", "" + preAdaptationEvery, "--dtype", dataType.name(), "--seed", "" + seed,
+                "--data-dir", dataDir.toString()));
+        if (profile) {
+            cmd.add("--profile");
+        }
+        if (secondOrderMemory != null) {
+            cmd.addAll(List.of("--second-order-memory", secondOrderMemory));
+        }
+        return cmd;
+    }
+
+    /**
+     * Measures one configuration in a child JVM: its JSON lines go to {@code emit}, everything else it prints (its
+     * standard error included, e.g. --profile's tables) to this command's standard error.
+     *
+     * @throws IllegalStateException if the child fails or prints no JSON line, with its command and output
+     */
+    private void child(String config, int metaBatch, int workers, java.util.function.Consumer<String> emit) {
+        List<String> cmd = childCommand(config, metaBatch, workers);
+        PrintWriter err = spec.commandLine().getErr();
+        StringBuilder other = new StringBuilder();
+        int results = 0;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String l = in.readLine(); l != null; l = in.readLine()) {
+                    if (l.startsWith("{")) {
+                        emit.accept(l);
+                        results++;
+                    } else {
+                        other.append(l).append('\n');
+                    }
+                }
+            }
+            int code = p.waitFor();
+            err.print(other);
+            err.flush();
+            if (code != 0 || results == 0) {
+                throw new IllegalStateException("bench's child process for configuration '" + config
+                        + "' (meta-batch " + metaBatch + ", workers " + workers + ") " + (code != 0 ? "exited with "
+                        + code : "printed no result line") + "; its command: " + String.join(" ", cmd)
+                        + "\nits output:\n" + other);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot run bench's child process " + String.join(" ", cmd), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring configuration '" + config + "'", e);
+        }
+    }
+
     /**
      * @param nativeThreads the OpenMP threads each worker's native ops used
      * @return the fields every line ends with: network, warm-up, native threads, commit, native build, cores, time
@@ -270,10 +419,27 @@ public final class BenchCommand implements Callable<Integer> {
                     + config + "'");
         }
         try {
-            return AlgorithmSpec.configure(config.substring(0, dash), k, innerStepSize, Map.of()).create(net);
+            String name = config.substring(0, dash);
+            return AlgorithmSpec.configure(name, k, innerStepSize, secondOrderMemory(name, secondOrderMemory))
+                    .create(net);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("configuration '" + config + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * @param learner a registered learner name
+     * @param mode the --second-order-memory value, or null
+     * @return the configuration override that selects the mode: {@code secondOrderMemory=mode} for learners whose
+     *     configuration record has that field, nothing otherwise (or without a mode)
+     */
+    public static Map<String, Object> secondOrderMemory(String learner, String mode) {
+        if (mode == null) {
+            return Map.of();
+        }
+        boolean has = Arrays.stream(LearnerTypes.named(learner).type().configClass().getRecordComponents())
+                .anyMatch(c -> c.getName().equals("secondOrderMemory"));
+        return has ? Map.of("secondOrderMemory", mode) : Map.of();
     }
 
     private String metaStep(Network net, String config, int metaBatch, int workers, EpisodeSource source) {
@@ -293,6 +459,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double firstStep = warmUp(() -> trainer.step(state, batch, 0));
         System.gc();
+        long processPeak = MemoryProbe.processPeakRssBytes();
         MemoryProbe probe = new MemoryProbe();
         probe.start();
         double[] ms = new double[repeats];
@@ -308,11 +475,11 @@ public final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "{\"bench\":\"%s\",\"meta_batch\":%d,\"workers\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,"
                 + "\"dtype\":\"%s\",\"median_ms_per_meta_step\":%.1f,\"ms_per_task\":%.1f,\"tasks_per_s\":%.2f,"
                 + "\"first_step_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"rss_growth_mb\":%.1f,"
-                + "\"peak_heap_mb\":%.1f,\"peak_offheap_mb\":%.1f,\"pre_adaptation_every\":%d", config, metaBatch,
+                + "\"peak_heap_mb\":%.1f,\"peak_offheap_mb\":%.1f,%s\"pre_adaptation_every\":%d", config, metaBatch,
                 workers, ways, shots, queries,
                 dataType, median, median / metaBatch, 1000.0 * metaBatch / median, firstStep, repeats,
                 p.peakRssBytes() / 1048576.0, p.rssGrowthBytes() / 1048576.0, p.peakHeapBytes() / 1048576.0,
-                p.peakOffHeapBytes() / 1048576.0, preAdaptationEvery)
+                p.peakOffHeapBytes() / 1048576.0, processFields(processPeak, p), preAdaptationEvery)
                 + provenance(org.dl4jmeta.parallel.NativeThreads.perWorker(workers));
     }
 
@@ -322,6 +489,7 @@ public final class BenchCommand implements Callable<Integer> {
         org.nd4j.linalg.api.ndarray.INDArray y = Nd4j.concat(0, e.supportY(), e.queryY());
         LossGradGraph g = new LossGradGraph(net, x.size(0), dataType);
         warmUp(() -> g.run(theta, x, y, true));
+        long processPeak = MemoryProbe.processPeakRssBytes();
         MemoryProbe probe = new MemoryProbe();
         probe.start();
         // one pass takes 50-200 ms and its times are bimodal (OpenMP threads spinning against the JVM's own threads
@@ -337,9 +505,22 @@ public final class BenchCommand implements Callable<Integer> {
         profile("forward-backward " + x.size(0) + " images, per pass", n, () -> g.run(theta, x, y, true));
         return String.format(Locale.ROOT, "{\"bench\":\"forward-backward\",\"images\":%d,\"dtype\":\"%s\","
                 + "\"median_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"peak_heap_mb\":%.1f,"
-                + "\"peak_offheap_mb\":%.1f", x.size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
-                p.peakHeapBytes() / 1048576.0, p.peakOffHeapBytes() / 1048576.0)
+                + "\"peak_offheap_mb\":%.1f,%s", x.size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
+                p.peakHeapBytes() / 1048576.0, p.peakOffHeapBytes() / 1048576.0, processFields(processPeak, p)
+                        .replaceAll(",$", ""))
                 + provenance(org.dl4jmeta.parallel.NativeThreads.get());
+    }
+
+    /**
+     * @param before the process's resident high-water mark before the measured section
+     * @param p the section's peaks
+     * @return {@code "process_peak_rss_mb":..,"own_process":..,} (with a trailing comma): the process's peak resident
+     *     set from its start to the end of the section, and whether this process measured only this configuration
+     */
+    private String processFields(long before, MemoryProbe.Peaks p) {
+        return String.format(Locale.ROOT, "\"process_peak_rss_mb\":%.1f,\"own_process\":%s,",
+                Math.max(before, p.peakRssBytes()) / 1048576.0, configs.length == 1 && metaBatches.length == 1
+                        && threads.length == 1 && rounds == 1);
     }
 
     /** With --profile: runs the workload n times under {@link OpProfile} and prints the largest ops. */

@@ -31,8 +31,10 @@ import picocli.CommandLine;
  * memory grows with the steps; iMAML keeps phi and the CG vectors only, so it stays flat.
  *
  * <p>Each configuration builds its graphs, runs one warm-up meta-gradient, then {@code --repeats} measured ones;
- * the probe covers the measured ones. Inputs are synthetic (shapes are what matters). One JSON line per
- * configuration; then {@code <out>/compute-memory.json} (configuration, series, summary, provenance) and
+ * the probe covers the measured ones ({@code peak_rss_mb}, {@code rss_growth_mb} above the resident set before
+ * them); {@code process_peak_rss_mb} is the process's high-water mark from its start (graph building and warm-up
+ * included), that configuration's own when it is the only one of the run. Inputs are synthetic (shapes are what
+ * matters). One JSON line per configuration; then {@code <out>/compute-memory.json} (configuration, series, summary, provenance) and
  * {@code <out>/compute-memory.png} are written and the summary line is printed last.
  */
 @Command(name = "compute-memory", mixinStandardHelpOptions = true,
@@ -73,6 +75,12 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
     @Option(names = "--cg-iterations", defaultValue = "5", description = "iMAML CG iterations. Default: ${DEFAULT-VALUE}")
     int cgIterations;
 
+    @Option(names = "--second-order-memory", split = ",", defaultValue = "unrolled", paramLabel = "MODE",
+            description = "for learners with a secondOrderMemory setting (maml): unrolled, recompute, or both "
+                    + "(unrolled,recompute: one series each, the recompute one named LEARNER-recompute). "
+                    + "Default: ${DEFAULT-VALUE}")
+    String[] secondOrderMemory;
+
     @CommandLine.Mixin
     ExperimentOutput output;
 
@@ -110,6 +118,10 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
         config.put("repeats", repeats);
         config.put("cgIterations", cgIterations);
         config.put("memoryFraction", memoryFraction);
+        config.put("secondOrderMemory", List.of(secondOrderMemory));
+        for (String m : secondOrderMemory) {
+            org.dl4jmeta.algorithm.SecondOrderMemory.of(m);
+        }
         Provenance provenance = Provenance.capture(DataType.FLOAT, seed, config,
                 Map.of());
         Map<String, Object> series = new LinkedHashMap<>();
@@ -117,19 +129,32 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
         Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), ways, shots, queries, DataType.FLOAT, seed);
         long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getTotalMemorySize();
+        List<String[]> runs = new ArrayList<>();
         for (String algo : algos) {
+            if (org.dl4jmeta.app.bench.BenchCommand.secondOrderMemory(algo, "unrolled").isEmpty()) {
+                runs.add(new String[] {algo, null});
+            } else {
+                for (String m : secondOrderMemory) {
+                    runs.add(new String[] {algo, org.dl4jmeta.algorithm.SecondOrderMemory.of(m).id()});
+                }
+            }
+        }
+        for (String[] run : runs) {
+            String algo = run[0];
+            String mode = run[1];
+            String label = mode == null || mode.equals("unrolled") ? algo : algo + "-" + mode;
             Map<String, List<Object>> rows = new LinkedHashMap<>();
             for (String k : List.of("inner_steps", "ms_per_meta_gradient", "rss_growth_mb", "skipped")) {
                 rows.put(k, new ArrayList<>());
             }
-            series.put(algo, rows);
+            series.put(label, rows);
             double perStep = 0;
             for (int k : steps) {
                 double predicted = perStep * k;
                 if (predicted > memoryFraction * physical) {
                     out.println(String.format(Locale.ROOT, "{\"experiment\":\"compute-memory\",\"algo\":\"%s\","
                             + "\"inner_steps\":%d,\"skipped\":\"predicted RSS growth %.1f GB (linear in the steps "
-                            + "from the last measurement) exceeds %.0f%% of the %.1f GB of physical memory\"}", algo, k,
+                            + "from the last measurement) exceeds %.0f%% of the %.1f GB of physical memory\"}", label, k,
                             predicted / 1e9, memoryFraction * 100, physical / 1e9));
                     out.flush();
                     rows.get("inner_steps").add(k);
@@ -138,12 +163,13 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                     rows.get("skipped").add(String.format(Locale.ROOT, "predicted %.1f GB", predicted / 1e9));
                     continue;
                 }
-                MetaLearner learner = learner(algo, k, net);
+                MetaLearner learner = learner(algo, k, net, mode);
                 ParamSet theta = learner.initialise(seed, DataType.FLOAT);
                 long t0 = System.nanoTime();
                 learner.metaGradient(theta, e);
                 double warmupMs = (System.nanoTime() - t0) / 1e6;
                 System.gc();
+                long processPeak = MemoryProbe.processPeakRssBytes();
                 MemoryProbe probe = new MemoryProbe();
                 probe.start();
                 long t1 = System.nanoTime();
@@ -155,9 +181,10 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
                 out.println(String.format(Locale.ROOT, "{\"experiment\":\"compute-memory\",\"algo\":\"%s\","
                         + "\"inner_steps\":%d,\"ways\":%d,\"shots\":%d,\"queries\":%d,\"ms_per_meta_gradient\":%.1f,"
                         + "\"first_call_ms\":%.1f,\"rss_growth_mb\":%.1f,\"peak_rss_mb\":%.1f,"
-                        + "\"peak_heap_mb\":%.1f}", algo, k, ways, shots, queries, ms,
-                        warmupMs, p.rssGrowthBytes() / 1048576.0, p.peakRssBytes() / 1048576.0,
-                        p.peakHeapBytes() / 1048576.0));
+                        + "\"peak_heap_mb\":%.1f,\"process_peak_rss_mb\":%.1f%s}", label, k, ways, shots, queries,
+                        ms, warmupMs, p.rssGrowthBytes() / 1048576.0, p.peakRssBytes() / 1048576.0,
+                        p.peakHeapBytes() / 1048576.0, Math.max(processPeak, p.peakRssBytes()) / 1048576.0, mode == null ? "" : ",\"second_order_memory\":\"" + mode
+                                + "\""));
                 out.flush();
                 rows.get("inner_steps").add(k);
                 rows.get("ms_per_meta_gradient").add(ms);
@@ -213,14 +240,19 @@ public final class ComputeMemoryCommand implements Callable<Integer> {
     }
 
     /**
-     * A learner through the registry: K inner steps of 0.1, its type's other defaults, and {@code --cg-iterations}
-     * for learners whose configuration has a {@code cgIterations} field (iMAML's).
+     * A learner through the registry: K inner steps of 0.1, its type's other defaults, {@code --cg-iterations}
+     * for learners whose configuration has a {@code cgIterations} field (iMAML's), and the second-order memory mode
+     * (null: none) for those with a {@code secondOrderMemory} field.
      */
-    private MetaLearner learner(String algo, int k, Network net) {
+    private MetaLearner learner(String algo, int k, Network net, String mode) {
         LearnerTypes.Named n = LearnerTypes.named(algo);
         boolean cg = java.util.Arrays.stream(n.type().configClass().getRecordComponents())
                 .anyMatch(c -> c.getName().equals("cgIterations"));
-        return AlgorithmSpec.configure(algo, k, 0.1, cg ? Map.of("cgIterations", cgIterations) : Map.of())
-                .create(net);
+        Map<String, Object> overrides = new LinkedHashMap<>(
+                org.dl4jmeta.app.bench.BenchCommand.secondOrderMemory(algo, mode));
+        if (cg) {
+            overrides.put("cgIterations", cgIterations);
+        }
+        return AlgorithmSpec.configure(algo, k, 0.1, overrides).create(net);
     }
 }

@@ -102,6 +102,14 @@ public final class MemoryProbe {
         }
     }
 
+    /**
+     * @return the process's resident high-water mark (Linux VmHWM) now: its peak resident set since it started or
+     *     since the last {@link #start()} reset it; 0 where the kernel does not report it
+     */
+    public static long processPeakRssBytes() {
+        return kernelPeak();
+    }
+
     private static long kernelPeak() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

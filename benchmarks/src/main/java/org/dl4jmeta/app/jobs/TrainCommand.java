@@ -82,6 +82,12 @@ public final class TrainCommand implements Callable<Integer> {
                     + "--bimaml-*, --learned-step-sizes and MAML++ flags are shortcuts for fields of those learners")
     Map<String, String> algorithmConfig;
 
+    @Option(names = "--second-order-memory", paramLabel = "unrolled|recompute",
+            description = "maml (second order): recompute keeps only the inner iterates and recomputes one step at a "
+                    + "time backwards (same meta-gradient, memory of one inner step instead of K); a shortcut for "
+                    + "--algo-config secondOrderMemory=MODE. Default: unrolled")
+    String secondOrderMemory;
+
     @Option(names = "--inner-steps", description = "inner steps in training. Default: 1 (Mini-ImageNet 5)")
     Integer innerSteps;
 
@@ -257,7 +263,12 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "hfDelta", hfDelta);
         put(m, "bimamlEpsilon0", bimamlEpsilon0);
         put(m, "bimamlEpsilon", bimamlEpsilon);
-        put(m, "algorithmConfig", algorithmConfig == null ? null : fields(algorithmConfig));
+        Map<String, String> algo = algorithmConfig;
+        if (secondOrderMemory != null) {
+            algo = new LinkedHashMap<>(algo == null ? Map.of() : algo);
+            algo.put("secondOrderMemory", secondOrderMemory);
+        }
+        put(m, "algorithmConfig", algo == null ? null : fields(algo));
         put(m, "filters", filters);
         put(m, "blocks", blocks);
         put(m, "network", network);

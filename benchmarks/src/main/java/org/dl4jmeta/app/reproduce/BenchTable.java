@@ -29,32 +29,131 @@ final class BenchTable {
     }
 
     /**
-     * @param file a file of bench JSON lines
-     * @return its lines, parsed
-     * @throws IOException if it cannot be read or a line is not JSON (file and line named)
+     * Reads a bench file: either bench's JSON lines ({@code bench --out}), or the raw output of the peer's
+     * {@code side_by_side.sh} (see {@link #parse}).
+     *
+     * @param file the file
+     * @return its measurements, parsed (PyTorch's with {@code "side":"pytorch"})
+     * @throws IOException if it cannot be read or a line is not understood (file and line named)
      */
     static List<JsonNode> read(Path file) throws IOException {
+        return parse(Files.readAllLines(file), file.toString());
+    }
+
+    /**
+     * Parses bench lines, alone or as {@code side_by_side.sh} prints them: {@code ## round R peer|project TIME}
+     * markers, the PyTorch peer's {@code FWDBWD ...} and {@code MAML ...} lines (fields {@code key=value}, as
+     * {@code peer_maml_throughput.py} prints them), bench's JSON lines, and the summary table and
+     * {@code worst_ratio=} line that the script prints last (skipped). A JSON line without a {@code round} field
+     * gets the round of the marker above it; a peer line becomes an object with {@code side} {@code pytorch},
+     * {@code bench} (forward-backward, fomaml-K or maml-K), {@code meta_batch}, {@code ms_per_task} (or
+     * {@code median_ms} for forward-backward), {@code peak_rss_mb}, {@code round} and, from its marker,
+     * {@code time}.
+     *
+     * @param lines the lines
+     * @param source the file's name, for messages
+     * @return the measurements, in file order
+     * @throws IOException naming the source and line of a line that is none of these, or a peer line that lacks a
+     *     field
+     */
+    static List<JsonNode> parse(List<String> lines, String source) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         int n = 0;
-        for (String line : Files.readAllLines(file)) {
+        int round = 0;
+        String time = null;
+        for (String raw : lines) {
             n++;
-            if (line.isBlank()) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("|") || line.startsWith("worst_ratio=")) {
+                continue;
+            }
+            java.util.regex.Matcher m = ROUND.matcher(line);
+            if (m.matches()) {
+                round = Integer.parseInt(m.group(1));
+                time = m.group(3);
+                continue;
+            }
+            if (line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("FWDBWD ") || line.startsWith("MAML ")) {
+                out.add(peerLine(line, round, time, source, n));
                 continue;
             }
             try {
-                out.add(Json.parse(line));
+                JsonNode j = Json.parse(line);
+                if (!j.isObject()) {
+                    throw new IOException("not a JSON object");
+                }
+                if (!j.has("round") && round > 0) {
+                    ((org.nd4j.shade.jackson.databind.node.ObjectNode) j).put("round", round);
+                }
+                out.add(j);
             } catch (IOException e) {
-                throw new IOException(file + " line " + n + " is not a bench JSON line: " + e.getMessage(), e);
+                throw new IOException(source + " line " + n + " is neither a bench JSON line nor a side_by_side.sh "
+                        + "line (## round, FWDBWD, MAML): " + e.getMessage(), e);
             }
         }
         return out;
     }
 
+    private static final java.util.regex.Pattern ROUND =
+            java.util.regex.Pattern.compile("## round (\\d+) (peer|project)(?: (\\S+))?.*");
+
+    private static JsonNode peerLine(String line, int round, String time, String source, int n) throws IOException {
+        Map<String, String> f = new java.util.HashMap<>();
+        String[] parts = line.split("\\s+");
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq > 0) {
+                f.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+            }
+        }
+        boolean fwd = parts[0].equals("FWDBWD");
+        List<String> needed = fwd ? List.of("ms", "peak_rss_mb", "batch")
+                : List.of("mb", "steps", "first_order", "ms_per_task", "peak_rss_mb");
+        for (String k : needed) {
+            if (!f.containsKey(k)) {
+                throw new IOException(source + " line " + n + ": PyTorch line lacks field " + k + "=: " + line);
+            }
+        }
+        org.nd4j.shade.jackson.databind.node.ObjectNode o = Json.mapper().createObjectNode();
+        o.put("side", PYTORCH);
+        try {
+            if (fwd) {
+                o.put("bench", "forward-backward");
+                o.put("images", Integer.parseInt(f.get("batch")));
+                o.put("median_ms", Double.parseDouble(f.get("ms")));
+            } else {
+                o.put("bench", (f.get("first_order").equals("1") ? "fomaml-" : "maml-") + f.get("steps"));
+                o.put("meta_batch", Integer.parseInt(f.get("mb")));
+                o.put("ms_per_task", Double.parseDouble(f.get("ms_per_task")));
+            }
+            o.put("peak_rss_mb", Double.parseDouble(f.get("peak_rss_mb")));
+        } catch (NumberFormatException e) {
+            throw new IOException(source + " line " + n + ": PyTorch line has a field that is not a number ("
+                    + e.getMessage() + "): " + line, e);
+        }
+        o.put("round", Math.max(round, 1));
+        if (time != null) {
+            o.put("time", time);
+        }
+        return o;
+    }
+
+    /** The {@code side} of the peer's measurements. */
+    static final String PYTORCH = "pytorch";
+
     /**
      * @param lines bench lines
      * @return the markdown table
      */
-    static String render(List<JsonNode> measured) {
+    static String render(List<JsonNode> all) {
+        List<JsonNode> peer = all.stream().filter(l -> PYTORCH.equals(l.path("side").asText())).toList();
+        List<JsonNode> measured = all.stream().filter(l -> !PYTORCH.equals(l.path("side").asText())).toList();
+        if (!peer.isEmpty()) {
+            return SideBySideTable.render(measured, peer);
+        }
         List<JsonNode> lines = aggregate(measured);
         StringBuilder b = new StringBuilder();
         b.append("| configuration | meta-batch | workers | ms per meta-step | ms per task | tasks/s "
@@ -180,7 +279,7 @@ final class BenchTable {
     private static final Map<String, String> TITLES = Map.of("maml", "MAML second order", "fomaml",
             "MAML first order", "imaml", "iMAML (GD inner)");
 
-    private static String describe(String config) {
+    static String describe(String config) {
         String[] p = config.split("-");
         String steps = p.length == 2 ? p[1] + (p[1].equals("1") ? " inner step" : " inner steps") : "";
         String title = TITLES.get(p[0]);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Regenerates the README's Omniglot results table (from reproduce's result files) and its "
-                + "performance table (from a bench --out file), between their marker comments."})
+                + "performance table (from a bench --out file or a side_by_side.sh log), between their marker comments."})
 public final class ReportCommand implements Callable<Integer>, org.dl4jmeta.app.WithoutBackend {
 
     static final String OMNIGLOT = "omniglot-table";
@@ -35,7 +35,8 @@ public final class ReportCommand implements Callable<Integer>, org.dl4jmeta.app.
     Path omniglot;
 
     @Option(names = "--bench", defaultValue = "results/bench/omniglot-5w1s.jsonl",
-            description = "bench --out file. Default: ${DEFAULT-VALUE}")
+            description = "bench --out file, or the output of ../shared/peer/side_by_side.sh saved to a file (then the "
+                    + "table shows both sides of that one run and their ratios per round). Default: ${DEFAULT-VALUE}")
     Path bench;
 
     @Override
@@ -45,7 +46,8 @@ public final class ReportCommand implements Callable<Integer>, org.dl4jmeta.app.
         }
         if (!Files.isRegularFile(bench)) {
             throw new IllegalArgumentException("--bench " + bench + " is not a file; write one with "
-                    + "java -jar benchmarks/target/dl4j-meta.jar bench --out " + bench);
+                    + "java -jar benchmarks/target/dl4j-meta.jar bench --out " + bench + ", or save the output of "
+                    + "../shared/peer/side_by_side.sh to it");
         }
         String text = Files.readString(readme);
         String omniglotTable = OmniglotTable.render(OmniglotTable.read(omniglot))
