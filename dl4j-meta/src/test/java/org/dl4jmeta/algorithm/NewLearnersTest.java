@@ -255,6 +255,8 @@ class NewLearnersTest {
                 "'bn1/gamma'", () -> MamlConfig.secondOrder(2, 0.1).adapting(List.of("bn1/gamma", "head/W"))
                         .withPerStepBatchNorm(),
                 "0.0", () -> new MetaSgd.Config(1, 0.0, false),
+                "recompute", () -> MamlConfig.secondOrder(2, 0.1).withPerStepBatchNorm()
+                        .withSecondOrderMemory(SecondOrderMemory.RECOMPUTE),
                 "-2", () -> new Maml.Progress(-2));
         bad.forEach((value, r) -> {
             IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, r::run);
