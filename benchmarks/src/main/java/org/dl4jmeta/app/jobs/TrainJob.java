@@ -127,13 +127,14 @@ final class TrainJob {
         }
         LOG.info("loading {} split {} from {}", config.dataset(), config.valEvery() == 0 ? config.trainSplit()
                 : config.trainSplit() + " and " + config.valSplit(), dataDir == null ? "code" : dataDir);
-        EpisodeSource train = sourceWrapper.apply(DataSets.episodes(config.dataset(), dataDir, config.trainSplit(),
-                config.ways(), config.shots(), config.queries(), config.seed(), dt));
-        EpisodeSource val = config.valEvery() == 0 ? null : DataSets.episodes(config.dataset(), dataDir,
-                config.valSplit(), config.ways(), config.shots(), config.queries(), config.valSeed(), dt);
+        DataSpec data = DataSpec.of(config);
+        EpisodeSource train = sourceWrapper.apply(DataSets.episodes(data, config.trainSplit(), config.ways(),
+                config.shots(), config.queries(), config.seed(), dt));
+        EpisodeSource val = config.valEvery() == 0 ? null : DataSets.episodes(data, config.valSplit(), config.ways(),
+                config.shots(), config.queries(), config.valSeed(), dt);
         List<String> splits = config.valEvery() == 0 ? List.of(config.trainSplit())
                 : List.of(config.trainSplit(), config.valSplit());
-        Map<String, String> sums = DataSets.checksums(config.dataset(), dataDir, splits);
+        Map<String, String> sums = DataSets.checksums(data, splits);
         Map<String, Object> configMap = config.toMap();
         Provenance provenance = Provenance.capture(dt, config.seed(), configMap, sums);
         TrainingRun run = new TrainingRun(folder, factory, settings(), configMap, provenance).validation(val);

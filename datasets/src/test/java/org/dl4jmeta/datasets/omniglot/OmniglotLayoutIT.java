@@ -104,8 +104,13 @@ class OmniglotLayoutIT {
         }
         // The folder layout also serves Lake's split and data-info counts.
         Omniglot folderSet = Omniglot.at(folder);
-        assertEquals(List.of(new SplitSummary("background", 3, 60), new SplitSummary("evaluation", 2, 40)),
-                folderSet.describe(OmniglotScheme.LAKE));
+        // (the three background alphabets here are none of Lake's validation alphabets: val is empty)
+        assertEquals(List.of(new SplitSummary("train", 3, 60), new SplitSummary("val", 0, 0),
+                new SplitSummary("test", 2, 40), new SplitSummary("background", 3, 60),
+                new SplitSummary("evaluation", 2, 40)), folderSet.describe(OmniglotScheme.LAKE));
+        DatasetException noVal = assertThrows(DatasetException.class, () -> folderSet.load(OmniglotScheme.LAKE,
+                "val"));
+        assertTrue(noVal.getMessage().contains("Tifinagh"), noVal.getMessage());
     }
 
     @Test
