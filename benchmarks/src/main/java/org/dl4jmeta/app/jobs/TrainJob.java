@@ -184,7 +184,8 @@ final class TrainJob {
 
     /**
      * Evaluates the best model (the final one without validation) on the test split, as {@code eval} does with
-     * {@code --split test --queries 15 --seed 1}, and prints its lines prefixed with {@code test_}.
+     * {@code --split test --queries 15 --seed 1} (a folder data set with the training queries), and prints its lines
+     * prefixed with {@code test_}.
      */
     private int test(Path runDir) {
         Path model = Files.exists(runDir.resolve(BEST)) ? runDir.resolve(BEST) : runDir.resolve(MODEL);
@@ -194,7 +195,8 @@ final class TrainJob {
         cl.setErr(err);
         int code = cl.execute("--model", model.toString(), "--split", "test", "--episodes",
                 String.valueOf(config.testEpisodes()), "--inner-steps", String.valueOf(config.testInnerSteps()),
-                "--queries", "15", "--seed", "1", "--threads", String.valueOf(config.threads()), "--overwrite",
+                // the papers' 15 test queries per class; a user's folder may have fewer images: its training queries
+                "--queries", config.dataset().equals("folder") ? String.valueOf(config.queries()) : "15", "--seed", "1", "--threads", String.valueOf(config.threads()), "--overwrite",
                 "--out", runDir.resolve(TEST).toString());
         lines.toString().lines().forEach(l -> out.println("test_" + l));
         out.flush();

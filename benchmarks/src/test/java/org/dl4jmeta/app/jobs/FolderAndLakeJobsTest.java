@@ -31,7 +31,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 /**
  * train and eval on a generated folder data set ({@code --dataset folder --data-dir D --image-size --channels}),
  * the small-class error and {@code --exclude-small-classes} warning, and {@code eval --split lake --episodes
- * within-alphabet} on the real Omniglot (skipped when it is absent) with a tiny untrained model.
+ * within-alphabet} on the real Omniglot (skipped when it is absent) with a tiny untrained model, and a reproduce cell
+ * on a folder data set.
  */
 class FolderAndLakeJobsTest {
 
@@ -173,5 +174,28 @@ class FolderAndLakeJobsTest {
         CliRun twice = Jobs.run("eval", "--model", model.toString(), "--episodes", "3,4");
         assertEquals(2, twice.code(), twice.all());
         assertTrue(twice.err().contains("3,4"), twice.err());
+    }
+
+    @Test
+    void reproduceRunsACellOnAFolderDataSet(@TempDir Path dir) throws IOException {
+        Path data = folder(dir.resolve("data"));
+        Path out = dir.resolve("results");
+        CliRun r = Jobs.run("reproduce", "--table", "omniglot", "--budget", "1it", "--algorithms", "fomaml",
+                "--settings", "3w1s", "--episodes", "2", "--eval-queries", "1", "--meta-batch-size", "2", "--threads",
+                "1", "--dataset", "folder", "--data-dir", data.toString(), "--image-size", "8", "--channels", "1",
+                "--exclude-small-classes", "--out", out.toString());
+        assertEquals(0, r.code(), r.all());
+        JsonNode j = Json.parse(Files.readString(out.resolve("folder-3w1s-fomaml-seed1.json")));
+        assertEquals("done", j.get("status").asText());
+        assertEquals("folder", j.get("data").asText());
+        assertEquals("folder", j.get("trainConfig").get("dataset").asText());
+        assertEquals(8, j.get("trainConfig").get("imageSize").asInt());
+        String table = Files.readString(out.resolve("omniglot-table.md"));
+        assertTrue(table.startsWith("Data folder (the \"paper\" rows are the publications' Omniglot Vinyals-split"),
+                table);
+        assertTrue(table.contains("(1it, 1 it.)"), table);
+        CliRun noDir = Jobs.run("reproduce", "--table", "omniglot", "--budget", "1it", "--dataset", "folder");
+        assertEquals(2, noDir.code(), noDir.all());
+        assertTrue(noDir.err().contains("--dataset folder needs --data-dir"), noDir.err());
     }
 }

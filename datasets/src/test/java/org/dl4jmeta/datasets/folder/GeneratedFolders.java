@@ -88,17 +88,19 @@ public final class GeneratedFolders {
      * @param frequencies frequencies
      * @param images images per class
      * @param size image side
+     * @param noise noise standard deviation in grey levels
      * @param seed the generator's seed
      * @return root
      */
-    public static Path stripeClasses(Path root, int orientations, int frequencies, int images, int size, long seed) {
+    public static Path stripeClasses(Path root, int orientations, int frequencies, int images, int size, double noise,
+                                     long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         for (int k = 0; k < orientations * frequencies; k++) {
             double angle = (k % orientations) * Math.PI / orientations;
             double freq = 2 + k / orientations;
             Path dir = root.resolve(String.format("class%02d", k));
             for (int i = 0; i < images; i++) {
-                stripes(dir.resolve(String.format("img%02d.png", i)), size, angle, freq, 40, rng);
+                stripes(dir.resolve(String.format("img%02d.png", i)), size, angle, freq, noise, rng);
             }
         }
         return root;
