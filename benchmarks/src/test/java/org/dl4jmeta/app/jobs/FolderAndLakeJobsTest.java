@@ -178,14 +178,15 @@ class FolderAndLakeJobsTest {
 
     @Test
     void reproduceRunsACellOnAFolderDataSet(@TempDir Path dir) throws IOException {
+        // 11 classes, 64/16/20%: 7 train, 2 val, 2 test, so 2-way cells
         Path data = folder(dir.resolve("data"));
         Path out = dir.resolve("results");
         CliRun r = Jobs.run("reproduce", "--table", "omniglot", "--budget", "1it", "--algorithms", "fomaml",
-                "--settings", "3w1s", "--episodes", "2", "--eval-queries", "1", "--meta-batch-size", "2", "--threads",
+                "--settings", "2w1s", "--episodes", "2", "--eval-queries", "1", "--meta-batch-size", "2", "--threads",
                 "1", "--dataset", "folder", "--data-dir", data.toString(), "--image-size", "8", "--channels", "1",
                 "--exclude-small-classes", "--out", out.toString());
         assertEquals(0, r.code(), r.all());
-        JsonNode j = Json.parse(Files.readString(out.resolve("folder-3w1s-fomaml-seed1.json")));
+        JsonNode j = Json.parse(Files.readString(out.resolve("folder-2w1s-fomaml-seed1.json")));
         assertEquals("done", j.get("status").asText());
         assertEquals("folder", j.get("data").asText());
         assertEquals("folder", j.get("trainConfig").get("dataset").asText());
