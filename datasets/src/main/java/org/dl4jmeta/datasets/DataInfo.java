@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.dl4jmeta.datasets.folder.FolderConfig;
+import org.dl4jmeta.datasets.folder.FolderDataset;
 import org.dl4jmeta.datasets.miniimagenet.MiniImageNet;
 import org.dl4jmeta.datasets.omniglot.Omniglot;
 import org.dl4jmeta.datasets.omniglot.OmniglotScheme;
@@ -49,6 +51,30 @@ public final class DataInfo {
             default -> throw new IllegalArgumentException("dataset must be omniglot or miniimagenet, got '" + dataset
                     + "'");
         }
+    }
+
+    /**
+     * Summarises a folder data set's train, val and test splits (classes and images from the listing, no decoding).
+     *
+     * @param config the folder and its split
+     * @return one summary per split: train, val, test
+     * @throws DatasetException if the folder or a split file is bad (named, with the fix)
+     * @throws IOException if listing fails otherwise
+     */
+    public static List<SplitSummary> describe(FolderConfig config) throws IOException {
+        return FolderDataset.open(config).describe();
+    }
+
+    /**
+     * Decodes every image of a folder data set's splits and reports each that fails, by file.
+     *
+     * @param config the folder, its split and the image shape
+     * @return the images decoded and the problems found
+     * @throws DatasetException if the folder or a split file is bad
+     * @throws IOException if reading fails otherwise
+     */
+    public static ImageCheck verify(FolderConfig config) throws IOException {
+        return FolderDataset.open(config).verifyImages();
     }
 
     /**

@@ -25,7 +25,8 @@ class DataInfoIT {
         assertEquals(List.of("split=train classes=4112 images=82240", "split=val classes=688 images=13760",
                 "split=test classes=1692 images=33840", "split=trainval classes=4800 images=96000"),
                 lines(DataInfo.describe("omniglot", SharedData.omniglot(), null)));
-        assertEquals(List.of("split=background classes=964 images=19280",
+        assertEquals(List.of("split=train classes=806 images=16120", "split=val classes=158 images=3160",
+                "split=test classes=659 images=13180", "split=background classes=964 images=19280",
                 "split=evaluation classes=659 images=13180"),
                 lines(DataInfo.describe("Omniglot", SharedData.omniglot(), "lake")));
     }

@@ -9,10 +9,14 @@ import java.util.List;
 import java.util.Map;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.datasets.episode.EpisodeSampler;
+import org.dl4jmeta.datasets.folder.FolderDataset;
+import org.dl4jmeta.datasets.folder.FolderImages;
+import org.dl4jmeta.datasets.folder.FolderSplit;
 import org.dl4jmeta.datasets.episode.SamplerConfig;
 import org.dl4jmeta.datasets.miniimagenet.MiniImageNet;
 import org.dl4jmeta.datasets.miniimagenet.MiniImageNetConfig;
 import org.dl4jmeta.datasets.omniglot.Omniglot;
+import org.dl4jmeta.datasets.omniglot.OmniglotImages;
 import org.dl4jmeta.datasets.omniglot.OmniglotScheme;
 import org.dl4jmeta.model.Conv4;
 import org.dl4jmeta.model.Network;
@@ -38,27 +42,16 @@ final class DataSets {
     private DataSets() {
     }
 
-    /**
-     * @param dataset omniglot, miniimagenet or synthetic
-     * @return the per-example input shape of its episodes
-     */
-    static long[] inputShape(String dataset) {
-        return switch (dataset) {
-            case "omniglot" -> new long[] {1, Omniglot.IMAGE_SIZE, Omniglot.IMAGE_SIZE};
-            case "miniimagenet" -> new long[] {3, MiniImageNetConfig.DEFAULT_IMAGE_SIZE,
-                MiniImageNetConfig.DEFAULT_IMAGE_SIZE};
-            case "synthetic" -> SYNTHETIC_INPUT.clone();
-            default -> throw new IllegalArgumentException("dataset must be one of omniglot, miniimagenet, synthetic, "
-                    + "got '" + dataset + "'");
-        };
-    }
+    /** Folder images above this side get Mini-ImageNet's max-pooling Conv-4, smaller ones Omniglot's strides. */
+    static final int STRIDE_UP_TO = 32;
 
     /**
      * The network of a configuration ({@link NetworkChoice}): the Conv-4 of its data set (Finn et al. 2017:
-     * stride-2 convolutions and average pooling on Omniglot and the synthetic tasks, max-pooling on Mini-ImageNet)
-     * or ResNet-12 on the data set's input.
+     * stride-2 convolutions and average pooling on Omniglot and the synthetic tasks, max-pooling on Mini-ImageNet; a
+     * folder data set as Omniglot for images up to {@value #STRIDE_UP_TO} pixels, as Mini-ImageNet above), ResNet-12
+     * or a DL4J file, on the data set's input {@code [channels, imageSize, imageSize]}.
      *
-     * @param c the configuration (data set, network, filters, blocks, ResNet-12 widths, ways)
+     * @param c the configuration (data set, input shape, network, filters, blocks, ResNet-12 widths, ways)
      * @return the network
      */
     static Network network(TrainConfig c) {
@@ -70,20 +63,19 @@ final class DataSets {
      * @return what its network choice needs: the data set's input, the ways and the Conv-4 settings
      */
     static NetworkChoice.Target target(TrainConfig c) {
-        return target(c.dataset(), c.ways(), c.filters(), c.blocks());
+        return new NetworkChoice.Target(DataSpec.of(c).inputShape(), c.ways(), c.filters(), c.blocks(),
+                downsampling(c.dataset(), c.imageSize()));
     }
 
     /**
-     * @param dataset the data set (its input shape and Conv-4 down-sampling)
-     * @param ways N
-     * @param filters Conv-4 filters per block
-     * @param blocks Conv-4 blocks
-     * @return what a network choice needs to build the data set's network
+     * @param dataset the data set
+     * @param imageSize its images' width
+     * @return the Conv-4 down-sampling of the data set: max-pooling on Mini-ImageNet and folders of images wider than
+     *     {@value #STRIDE_UP_TO} pixels, stride-2 convolutions otherwise
      */
-    static NetworkChoice.Target target(String dataset, int ways, int filters, int blocks) {
-        Conv4.Downsampling d = dataset.equals("miniimagenet") ? Conv4.Downsampling.MAX_POOL
-                : Conv4.Downsampling.STRIDE;
-        return new NetworkChoice.Target(inputShape(dataset), ways, filters, blocks, d);
+    static Conv4.Downsampling downsampling(String dataset, int imageSize) {
+        boolean maxPool = dataset.equals("miniimagenet") || (dataset.equals("folder") && imageSize > STRIDE_UP_TO);
+        return maxPool ? Conv4.Downsampling.MAX_POOL : Conv4.Downsampling.STRIDE;
     }
 
     /**
@@ -121,8 +113,7 @@ final class DataSets {
     /**
      * The episode stream of one split: episode i is a pure function of (seed, split, i).
      *
-     * @param dataset omniglot (Vinyals split), miniimagenet (Ravi split) or synthetic
-     * @param dataDir the data set's folder (ignored for synthetic)
+     * @param data the data set, folder, split scheme, episode kind and (folder) image shape
      * @param split the split, e.g. train, val, test
      * @param ways N
      * @param shots K
@@ -131,17 +122,34 @@ final class DataSets {
      * @param dt FLOAT or DOUBLE
      * @return the source
      * @throws IOException if the data cannot be read (the datasets module names the file and the fix)
+     * @throws IllegalArgumentException if the episodes cannot be drawn (e.g. no alphabet with N characters)
      */
-    static EpisodeSource episodes(String dataset, Path dataDir, String split, int ways, int shots, int queries,
-                                  long seed, DataType dt) throws IOException {
+    static EpisodeSource episodes(DataSpec data, String split, int ways, int shots, int queries, long seed,
+                                  DataType dt) throws IOException {
         SamplerConfig sc = SamplerConfig.of(ways, shots, queries, seed).withDataType(dt);
-        return switch (dataset) {
-            case "omniglot" -> new EpisodeSampler(Omniglot.at(dataDir).load(OmniglotScheme.VINYALS, split), sc);
+        Path dataDir = data.dataPath();
+        return switch (data.dataset()) {
+            case "omniglot" -> {
+                OmniglotImages images = Omniglot.at(dataDir).load(OmniglotScheme.fromId(data.splitScheme()), split);
+                yield data.episodes().equals("within-alphabet")
+                        ? EpisodeSampler.withinGroups(images, sc, images::alphabet) : new EpisodeSampler(images, sc);
+            }
             case "miniimagenet" -> new EpisodeSampler(MiniImageNet.load(MiniImageNetConfig.of(dataDir, split)), sc);
+            case "folder" -> {
+                FolderImages images = FolderDataset.open(data.folderConfig()).load(split, shots + queries,
+                        data.excludeSmallClasses());
+                if (!images.excluded().isEmpty()) {
+                    // also on standard error: the user asked for it, but the classes are gone from every episode
+                    System.err.println("warning: folder data set " + dataDir + ", split " + split + ": excluded "
+                            + images.excluded().size() + " classes with fewer than " + (shots + queries)
+                            + " images (shots + queries): " + images.excluded());
+                }
+                yield new EpisodeSampler(images, sc);
+            }
             case "synthetic" -> SyntheticTasks.templateTasks(SYNTHETIC_INPUT, syntheticPool(split), 20, 48, ways,
                     shots, queries, 1.0, dt, seed);
-            default -> throw new IllegalArgumentException("dataset must be one of omniglot, miniimagenet, synthetic, "
-                    + "got '" + dataset + "'");
+            default -> throw new IllegalArgumentException("dataset must be one of "
+                    + String.join(", ", TrainConfig.DATASETS) + ", got '" + data.dataset() + "'");
         };
     }
 
@@ -158,26 +166,39 @@ final class DataSets {
 
     /**
      * SHA-256 of the data files a job reads, keyed by their path relative to the data folder (so a moved data
-     * folder still compares equal): Omniglot's image zips and Vinyals split files, Mini-ImageNet's split CSVs (its
-     * images are the user's own copy, noted but not checksummed).
+     * folder still compares equal): Omniglot's image zips and Vinyals split files (Lake's split has none: it is
+     * the two zips), Mini-ImageNet's split CSVs (its images are the user's own copy, noted but not checksummed), a
+     * folder data set's split files (its images are noted, with the split's rule, not checksummed).
      *
-     * @param dataset the data set
-     * @param dataDir its folder
+     * @param data the data set, its folder and split scheme
      * @param splits the splits read
      * @return relative path to SHA-256 or a note
      * @throws IOException if a file cannot be read
      */
-    static Map<String, String> checksums(String dataset, Path dataDir, List<String> splits) throws IOException {
+    static Map<String, String> checksums(DataSpec data, List<String> splits) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
         List<String> files = new ArrayList<>();
-        switch (dataset) {
+        Path dataDir = data.dataPath();
+        switch (data.dataset()) {
             case "omniglot" -> {
                 for (String set : List.of(Omniglot.BACKGROUND, Omniglot.EVALUATION)) {
                     files.add(Files.isDirectory(dataDir.resolve(set)) ? set : set + ".zip");
                 }
-                for (String s : splits) {
-                    files.add("splits/vinyals/" + s + ".txt");
+                if (data.splitScheme().equals("vinyals")) {
+                    for (String s : splits) {
+                        files.add("splits/vinyals/" + s + ".txt");
+                    }
                 }
+            }
+            case "folder" -> {
+                if (data.splitScheme().equals("files")) {
+                    for (String s : FolderSplit.SPLITS) {
+                        files.add(s + ".txt");
+                    }
+                } else {
+                    m.put("split", "ratios " + data.splitRatios() + " seed " + data.splitSeed());
+                }
+                m.put("images", "the user's folder (not checksummed; its cache is keyed by file sizes and times)");
             }
             case "miniimagenet" -> {
                 for (String s : splits) {

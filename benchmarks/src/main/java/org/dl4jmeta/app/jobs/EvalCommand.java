@@ -40,6 +40,9 @@ import picocli.CommandLine.Option;
             "Per-episode results, with provenance, go to --out (default: beside the model)."})
 public final class EvalCommand implements Callable<Integer> {
 
+    /** Values of --split that name a split scheme rather than a split. */
+    static final List<String> SCHEMES = List.of("vinyals", "lake", "ravi", "ratios", "files", "pools");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -47,18 +50,29 @@ public final class EvalCommand implements Callable<Integer> {
             description = "a model file (model.zip, best.zip, checkpoint.zip) or pretrained:omniglot-5way-1shot")
     String model;
 
-    @Option(names = "--dataset", paramLabel = "omniglot|miniimagenet|synthetic",
+    @Option(names = "--dataset", paramLabel = "omniglot|miniimagenet|folder|synthetic",
             description = "Default: the model's training data set")
     String dataset;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Default: the model's training data folder")
     Path dataDir;
 
-    @Option(names = "--split", defaultValue = "test", description = "Default: ${DEFAULT-VALUE}")
-    String split;
+    @Option(names = "--split", split = ",", defaultValue = "test", paramLabel = "SPLIT|SCHEME",
+            description = "the split (test, val, train, ...), a split scheme (omniglot: vinyals, lake; folder: "
+                    + "ratios, files) whose test split is used, or both, e.g. lake,val. Default: test of the "
+                    + "model's scheme")
+    List<String> split;
 
-    @Option(names = "--episodes", defaultValue = "600", description = "test episodes. Default: ${DEFAULT-VALUE}")
-    int episodes;
+    @Option(names = "--episodes", split = ",", defaultValue = "600", paramLabel = "N|KIND",
+            description = "the number of test episodes, the episode kind (uniform, or within-alphabet: all N "
+                    + "classes of an episode from one Omniglot alphabet), or both, e.g. within-alphabet,600. "
+                    + "Default: 600 of the model's kind")
+    List<String> episodes;
+
+    @Option(names = "--exclude-small-classes", negatable = true, description = "folder data sets: leave out (with "
+            + "a warning naming them) classes with fewer than shots + queries images. Default: as the model was "
+            + "trained")
+    Boolean excludeSmallClasses;
 
     @Option(names = "--inner-steps", description = "adaptation steps. Default: the model's test inner steps")
     Integer innerSteps;
@@ -107,8 +121,38 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        if (episodes < 1) {
-            throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
+        String splitName = null;
+        String scheme = null;
+        for (String v : split) {
+            boolean isScheme = SCHEMES.contains(v.toLowerCase(Locale.ROOT));
+            if ((isScheme ? scheme : splitName) != null) {
+                throw new IllegalArgumentException("--split takes at most one split and one split scheme, got "
+                        + String.join(",", split));
+            }
+            if (isScheme) {
+                scheme = v.toLowerCase(Locale.ROOT);
+            } else {
+                splitName = v;
+            }
+        }
+        splitName = splitName == null ? "test" : splitName;
+        Integer count = null;
+        String kind = null;
+        for (String v : episodes) {
+            boolean number = v.matches("-?\\d+");
+            if ((number ? count : kind) != null) {
+                throw new IllegalArgumentException("--episodes takes at most one count and one kind (uniform, "
+                        + "within-alphabet), got " + String.join(",", episodes));
+            }
+            if (number) {
+                count = Integer.valueOf(v);
+            } else {
+                kind = v.toLowerCase(Locale.ROOT);
+            }
+        }
+        int episodeCount = count == null ? 600 : count;
+        if (episodeCount < 1) {
+            throw new IllegalArgumentException("--episodes must be >= 1, got " + episodeCount);
         }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
@@ -125,12 +169,19 @@ public final class EvalCommand implements Callable<Integer> {
         }
         MetaLearner first = m.createLearner();
         int outputs = (int) first.network().outputs();
-        String ds = dataset != null ? dataset : string(ref, "dataset", "--dataset");
+        DataSpec data = DataSpec.forModel(ref.model().config(), dataset, dataDir, scheme, kind);
+        if (excludeSmallClasses != null) {
+            data = new DataSpec(data.dataset(), data.dataDir(), data.splitScheme(), data.episodes(), data.imageSize(),
+                    data.channels(), data.splitRatios(), data.splitSeed(), excludeSmallClasses);
+        }
+        String ds = data.dataset();
         if (network != null) {
             requireNetwork(ref, first, outputs);
         }
-        Path dir = dataDir != null ? dataDir : ds.equals("synthetic") ? null
-                : Path.of(string(ref, "dataDir", "--data-dir"));
+        if (!ds.equals("synthetic") && data.dataDir() == null) {
+            string(ref, "dataDir", "--data-dir");
+        }
+        Path dir = data.dataPath();
         int n = ways != null ? ways : outputs;
         if (n != outputs) {
             throw new IllegalArgumentException("the model is " + outputs + "-way (its head has " + outputs
@@ -143,21 +194,30 @@ public final class EvalCommand implements Callable<Integer> {
         ParamSet theta = m.parameters();
         DataType dt = theta.dataType();
         // the results file is checked before the data are loaded and the episodes adapted
-        Map<String, String> dataSums = DataSets.checksums(ds, dir, List.of(split));
-        Path file = out != null ? out : ref.sibling(".eval-" + ds + "-" + split + "-seed" + seed
+        Map<String, String> dataSums = DataSets.checksums(data, List.of(splitName));
+        Path file = out != null ? out : ref.sibling(".eval-" + data.tag() + "-" + splitName + "-seed" + seed
                 + (mode == BatchNormMode.TRANSDUCTIVE ? "" : "-bn-" + mode.id()) + ".json");
         requireWritable(file, ref, dir, dataSums);
-        EpisodeSource test = DataSets.episodes(ds, dir, split, n, k, q, seed, dt);
+        EpisodeSource test = DataSets.episodes(data, splitName, n, k, q, seed, dt);
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", model);
         cfg.put("dataset", ds);
         cfg.put("dataDir", dir == null ? null : dir.toString());
-        cfg.put("split", split);
+        cfg.put("split", splitName);
+        cfg.put("splitScheme", data.splitScheme());
+        cfg.put("episodeKind", data.episodes());
+        if (ds.equals("folder")) {
+            cfg.put("imageSize", data.imageSize());
+            cfg.put("channels", data.channels());
+            cfg.put("splitRatios", data.splitRatios());
+            cfg.put("splitSeed", data.splitSeed());
+            cfg.put("excludeSmallClasses", data.excludeSmallClasses());
+        }
         cfg.put("ways", n);
         cfg.put("shots", k);
         cfg.put("queries", q);
         cfg.put("innerSteps", steps);
-        cfg.put("episodes", episodes);
+        cfg.put("episodes", episodeCount);
         cfg.put("seed", seed);
         cfg.put("threads", threads);
         cfg.put("batchNorm", mode.id());
@@ -167,7 +227,7 @@ public final class EvalCommand implements Callable<Integer> {
         Provenance prov = Provenance.capture(dt, seed, cfg, dataSums);
         List<EpisodeOutcome> outcomes;
         try (EpisodeEvaluator ev = new EpisodeEvaluator(m::createLearner, threads)) {
-            outcomes = ev.outcomes(theta, test, episodes, steps, mode);
+            outcomes = ev.outcomes(theta, test, episodeCount, steps, mode);
         }
         EvaluationResult r = EvaluationResult.of(outcomes);
         List<Map<String, Object>> per = new ArrayList<>();
@@ -215,9 +275,9 @@ public final class EvalCommand implements Callable<Integer> {
             widths = l.stream().map(o -> ((Number) o).intValue()).toList();
         }
         NetworkChoice c = NetworkChoice.of(network, widths);
-        NetworkChoice.Target t = DataSets.target(recordedSet, outputs, filters, blocks);
-        c.requireSame(learner.network(), new NetworkChoice.Target(learner.network().inputShape(), outputs,
-                t.conv4Filters(), t.conv4Blocks(), t.conv4Downsampling()), "model " + ref.name());
+        long[] input = learner.network().inputShape();
+        c.requireSame(learner.network(), new NetworkChoice.Target(input, outputs, filters, blocks,
+                DataSets.downsampling(recordedSet, (int) input[input.length - 1])), "model " + ref.name());
     }
 
     /** Refuses a results file that exists (unless --overwrite), is the model or a data file, or is a model file. */

@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Stream;
-import org.datavec.image.loader.NativeImageLoader;
-import org.dl4jmeta.datasets.AreaResampler;
 import org.dl4jmeta.datasets.ImageHeader;
+import org.dl4jmeta.datasets.folder.ImageConverter;
+import org.dl4jmeta.datasets.folder.ImageFiles;
+import org.dl4jmeta.datasets.folder.PixelConvention;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads folders of images of any size and any format DataVec's {@link NativeImageLoader} (OpenCV) decodes, and
- * converts them to a model's input: channels and size of the network, resized by area averaging as the data sets are
- * ({@link AreaResampler}), with the data set's pixel convention.
+ * Reads folders of images for {@code adapt} and converts them to a model's input as one tensor: channels and size of
+ * the network, with the data set's pixel convention. The rules (which files, which order, how pixels are decoded,
+ * resized and converted) are the datasets module's, shared with folder data sets: {@link ImageFiles} and
+ * {@link ImageConverter}.
  *
  * <p>A labelled folder has one subfolder per class (sorted by name: class i is the i-th subfolder) holding that
  * class's images. Files with other extensions (e.g. README.txt) and hidden files are skipped. Not thread-safe.
@@ -30,28 +31,39 @@ final class ImageFolder {
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolder.class);
 
     /** Extensions read as images. */
-    static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "pbm", "pgm",
-            "ppm", "pnm", "webp", "jp2");
+    static final Set<String> EXTENSIONS = ImageFiles.EXTENSIONS;
 
-    /** How pixels become network inputs. */
+    /** How pixels become network inputs (the datasets module's {@link PixelConvention}). */
     enum Preprocessing {
         /** Omniglot's convention: grey, ink = 1 - luminance in [0, 1], so dark strokes on light paper are 1 */
-        INK,
-        /** grey luminance in [0, 1] */
-        GREY,
+        INK(PixelConvention.INK),
+        /** grey luminance in [0, 1] (folder data sets with one channel) */
+        GREY(PixelConvention.GREY),
         /** Mini-ImageNet's convention: RGB channels in [0, 1] */
-        RGB;
+        RGB(PixelConvention.RGB);
+
+        private final PixelConvention convention;
+
+        Preprocessing(PixelConvention convention) {
+            this.convention = convention;
+        }
+
+        /** @return the datasets module's convention */
+        PixelConvention convention() {
+            return convention;
+        }
 
         /**
          * @param dataset the data set a model was trained on (may be null)
          * @param channels its input channels
-         * @return the preprocessing that reproduces the training images' convention
+         * @return the preprocessing that reproduces the training images' convention: RGB for 3 channels, grey for
+         *     a one-channel folder data set, else ink (Omniglot)
          */
         static Preprocessing forModel(Object dataset, long channels) {
             if ("miniimagenet".equals(dataset) || channels == 3) {
                 return RGB;
             }
-            return INK;
+            return "folder".equals(dataset) ? GREY : INK;
         }
     }
 
@@ -67,9 +79,8 @@ final class ImageFolder {
     }
 
     private final long[] inputShape;
-    private final Preprocessing preprocessing;
     private final DataType dataType;
-    private final NativeImageLoader loader;
+    private final ImageConverter converter;
 
     /**
      * @param inputShape the network's per-example input [c, h, w]
@@ -88,34 +99,18 @@ final class ImageFolder {
                     + " does not fit a model with " + c + " input channels (use ink or grey for 1, rgb for 3)");
         }
         this.inputShape = inputShape.clone();
-        this.preprocessing = preprocessing;
         this.dataType = dataType;
-        this.loader = new NativeImageLoader(-1, -1, c);
+        this.converter = new ImageConverter(c, (int) inputShape[1], (int) inputShape[2], preprocessing.convention());
     }
 
     /**
      * @param dir a folder of images
-     * @return its image files, sorted by name
+     * @return its image files, sorted by name (others logged as skipped)
      * @throws IOException if it cannot be listed
      */
     static List<Path> imageFiles(Path dir) throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.sorted().toList()) {
-                String name = p.getFileName().toString();
-                if (!Files.isRegularFile(p) || name.startsWith(".")) {
-                    continue;
-                }
-                int dot = name.lastIndexOf('.');
-                String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-                if (EXTENSIONS.contains(ext)) {
-                    files.add(p);
-                } else {
-                    LOG.warn("skipping {}: not an image extension ({})", p, String.join(", ", EXTENSIONS));
-                }
-            }
-        }
-        return files;
+        return ImageFiles.imageFiles(dir, p -> LOG.warn("skipping {}: not an image extension ({})", p,
+                ImageFiles.extensionList()));
     }
 
     /**
@@ -124,10 +119,7 @@ final class ImageFolder {
      * @throws IOException if it cannot be listed
      */
     static List<Path> classFolders(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted().toList();
-        }
+        return ImageFiles.classFolders(dir);
     }
 
     /**
@@ -153,7 +145,7 @@ final class ImageFolder {
             List<Path> f = imageFiles(classes.get(c));
             if (f.isEmpty()) {
                 throw new IllegalArgumentException("class folder " + classes.get(c) + " holds no images (readable "
-                        + "extensions: " + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
+                        + "extensions: " + ImageFiles.extensionList() + ")");
             }
             names.add(classes.get(c).getFileName().toString());
             for (Path p : f) {
@@ -208,43 +200,11 @@ final class ImageFolder {
         int c = (int) inputShape[0];
         int h = (int) inputShape[1];
         int w = (int) inputShape[2];
-        int len = c * h * w;
+        int len = converter.imageLength();
         float[] all = new float[files.size() * len];
         for (int i = 0; i < files.size(); i++) {
-            convert(files.get(i), all, i * len);
+            converter.convert(files.get(i), all, i * len);
         }
         return Nd4j.create(all, new long[] {files.size(), c, h, w}, 'c').castTo(dataType);
-    }
-
-    private void convert(Path file, float[] out, int offset) throws IOException {
-        ImageHeader.requireDecodable(file);
-        INDArray img;
-        try {
-            img = loader.asMatrix(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot decode image " + file + " (" + e.getMessage() + "): it is corrupt or not "
-                    + "an image", e);
-        }
-        if (img == null || img.rank() != 4 || img.size(2) < 1 || img.size(3) < 1) {
-            throw new IOException("cannot decode image " + file + ": the decoder returned no pixels");
-        }
-        int c = (int) inputShape[0];
-        int h = (int) inputShape[1];
-        int w = (int) inputShape[2];
-        int ih = (int) img.size(2);
-        int iw = (int) img.size(3);
-        float[] src = img.dup('c').data().asFloat();
-        AreaResampler resampler = new AreaResampler(ih, iw, h, w);
-        float[] plane = new float[h * w];
-        for (int ch = 0; ch < c; ch++) {
-            // OpenCV decodes colour as BGR; RGB models get channel 2 - ch
-            int from = (c == 3 ? 2 - ch : ch) * ih * iw;
-            resampler.resample(src, from, plane, 0);
-            int to = offset + ch * h * w;
-            for (int p = 0; p < plane.length; p++) {
-                float v = plane[p] / 255f;
-                out[to + p] = preprocessing == Preprocessing.INK ? 1f - v : v;
-            }
-        }
     }
 }

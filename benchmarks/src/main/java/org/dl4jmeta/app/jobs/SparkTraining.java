@@ -1,6 +1,5 @@
 package org.dl4jmeta.app.jobs;
 
-import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.dl4jmeta.algorithm.MetaLearner;
@@ -56,7 +55,7 @@ final class SparkTraining implements AutoCloseable {
         }
         JavaSparkContext spark = new JavaSparkContext(conf);
         try {
-            TrainEpisodes episodes = new TrainEpisodes(config.dataset(), config.dataDir(), config.trainSplit(),
+            TrainEpisodes episodes = new TrainEpisodes(DataSpec.of(config), config.trainSplit(),
                     config.ways(), config.shots(), config.queries(), config.seed(), config.dataType());
             SparkMetaBatchExecutor executor = SparkMetaBatchExecutor.create(spark, learner, episodes);
             LOG.info("each meta-batch's tasks run on Spark {} in up to {} partitions", config.sparkMaster(),
@@ -86,8 +85,8 @@ final class SparkTraining implements AutoCloseable {
      * The training episodes as each Spark executor builds them: the same data set, folder, split, episode shape,
      * seed and data type as the driver's stream.
      *
-     * @param dataset omniglot, miniimagenet or synthetic
-     * @param dataDir the data set's folder as every executor sees it, or null (synthetic)
+     * @param data the data set, its folder as every executor sees it (null: synthetic), split scheme, episode kind
+     *     and image shape
      * @param split the training split
      * @param ways classes per episode
      * @param shots support examples per class
@@ -95,13 +94,13 @@ final class SparkTraining implements AutoCloseable {
      * @param seed the stream's seed
      * @param dataType float or double
      */
-    record TrainEpisodes(String dataset, String dataDir, String split, int ways, int shots, int queries, long seed,
+    record TrainEpisodes(DataSpec data, String split, int ways, int shots, int queries, long seed,
                          String dataType) implements EpisodeSourceFactory {
 
         @Override
         public EpisodeSource create() throws Exception {
-            return DataSets.episodes(dataset, dataDir == null ? null : Path.of(dataDir), split, ways, shots,
-                    queries, seed, dataType.equals("double") ? DataType.DOUBLE : DataType.FLOAT);
+            return DataSets.episodes(data, split, ways, shots, queries, seed,
+                    dataType.equals("double") ? DataType.DOUBLE : DataType.FLOAT);
         }
     }
 }

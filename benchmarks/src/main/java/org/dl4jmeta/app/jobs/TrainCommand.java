@@ -50,7 +50,8 @@ public final class TrainCommand implements Callable<Integer> {
             + "metrics, checkpoint, best and final model, summary, provenance and test result are deleted first)")
     boolean overwrite;
 
-    @Option(names = "--dataset", paramLabel = "omniglot|miniimagenet|synthetic", description = "Default: omniglot")
+    @Option(names = "--dataset", paramLabel = "omniglot|miniimagenet|folder|synthetic",
+            description = "folder: your own images, DIR/<class>/<images>. Default: omniglot")
     String dataset;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "the data set's folder, e.g. ../shared/datasets/omniglot")
@@ -61,6 +62,35 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--val-split", description = "Default: val")
     String valSplit;
+
+    @Option(names = "--split", paramLabel = "SCHEME", description = "how classes are split: omniglot vinyals or lake "
+            + "(Lake et al. 2015: train and val from the 30 background alphabets, val held out by whole alphabets; "
+            + "test the 20 evaluation alphabets); folder ratios (--split-ratios) or files (train.txt, val.txt, "
+            + "test.txt in --data-dir, one class folder per line). Default: vinyals, ratios")
+    String splitScheme;
+
+    @Option(names = "--episodes", paramLabel = "uniform|within-alphabet", description = "within-alphabet: all N "
+            + "classes of an episode from one Omniglot alphabet (alphabets with fewer than N characters are "
+            + "skipped). Default: uniform")
+    String episodes;
+
+    @Option(names = "--image-size", paramLabel = "PIXELS", description = "folder: side of the network's square "
+            + "input; images are resized to it. Default: 84")
+    Integer imageSize;
+
+    @Option(names = "--channels", paramLabel = "1|3", description = "folder: 1 (grey) or 3 (RGB). Default: 3")
+    Integer channels;
+
+    @Option(names = "--split-ratios", paramLabel = "TRAIN,VAL,TEST", description = "folder: fractions of the "
+            + "classes per split, shuffled by --split-seed. Default: 0.64,0.16,0.20")
+    String splitRatios;
+
+    @Option(names = "--split-seed", description = "folder: seed of the ratio split's shuffle. Default: 1")
+    Long splitSeed;
+
+    @Option(names = "--exclude-small-classes", arity = "0..1", description = "folder: leave out, with a warning naming them, classes "
+            + "with fewer than shots + queries images (default: refuse them, naming them)")
+    Boolean excludeSmallClasses;
 
     @Option(names = "--ways", description = "classes per episode N. Default: 5")
     Integer ways;
@@ -245,6 +275,13 @@ public final class TrainCommand implements Callable<Integer> {
         put(m, "dataDir", dataDir == null ? null : dataDir.toString());
         put(m, "trainSplit", trainSplit);
         put(m, "valSplit", valSplit);
+        put(m, "splitScheme", splitScheme);
+        put(m, "episodes", episodes);
+        put(m, "imageSize", imageSize);
+        put(m, "channels", channels);
+        put(m, "splitRatios", splitRatios);
+        put(m, "splitSeed", splitSeed);
+        put(m, "excludeSmallClasses", excludeSmallClasses);
         put(m, "ways", ways);
         put(m, "shots", shots);
         put(m, "queries", queries);

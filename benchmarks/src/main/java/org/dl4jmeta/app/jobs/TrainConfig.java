@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.dl4jmeta.algorithm.LearnerTypes;
+import org.dl4jmeta.datasets.folder.FolderSplit;
 import org.dl4jmeta.io.AlgorithmSpec;
 import org.dl4jmeta.io.Json;
 import org.nd4j.shade.jackson.core.type.TypeReference;
@@ -26,10 +27,25 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * and command-line flags. Unknown keys and ill-typed values are errors naming the key. The record holds no
  * training state.
  *
- * @param dataset omniglot, miniimagenet or synthetic (template tasks generated in code, for demonstrations)
+ * @param dataset omniglot, miniimagenet, folder (a user's {@code <class>/<images>} folder) or synthetic (template
+ *     tasks generated in code, for demonstrations)
  * @param dataDir the data set's folder (not used by synthetic)
  * @param trainSplit the meta-training split (Vinyals' train for Omniglot, Ravi's train for Mini-ImageNet)
  * @param valSplit the validation split
+ * @param splitScheme how classes are split: omniglot vinyals (default) or lake (Lake et al. 2015: background
+ *     alphabets for train and val, evaluation alphabets for test); miniimagenet ravi; folder ratios (seeded
+ *     {@code splitRatios}, default) or files ({@code train.txt}, {@code val.txt}, {@code test.txt} in the data
+ *     folder); synthetic pools
+ * @param episodes uniform (N classes of the split uniformly, default) or within-alphabet (omniglot: all N from
+ *     one alphabet, Lake et al.'s protocol)
+ * @param imageSize side of the network's square input; folder: any &gt;= 4 (default 84), the others their own
+ *     (Omniglot 28, Mini-ImageNet 84, synthetic 12)
+ * @param channels the network's input channels; folder: 1 (grey) or 3 (RGB, default), the others their own
+ * @param splitRatios folder with ratios: train,val,test fractions of the classes, e.g. 0.64,0.16,0.20
+ * @param splitSeed folder with ratios: seed of the class shuffle (fixed apart from the training seed, so that runs of
+ *     any seed share their test classes)
+ * @param excludeSmallClasses folder: leave out, with a warning naming them, classes with fewer than shots +
+ *     queries images instead of refusing them
  * @param ways classes per episode N, &gt;= 2
  * @param shots support examples per class K, &gt;= 1
  * @param queries query examples per class, &gt;= 1
@@ -89,8 +105,10 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * @param sparkMaster compute the meta-batches' tasks on Apache Spark with this master URL (local[N], local[N,F],
  *     spark://host:port, yarn, k8s://...), or empty for this process's threads; the parameters are the same
  */
-public record TrainConfig(String dataset, String dataDir, String trainSplit, String valSplit, int ways, int shots,
-                          int queries, String algorithm, int innerSteps, int testInnerSteps, double innerStepSize,
+public record TrainConfig(String dataset, String dataDir, String trainSplit, String valSplit, String splitScheme,
+                          String episodes, int imageSize, int channels, String splitRatios, long splitSeed,
+                          boolean excludeSmallClasses, int ways, int shots, int queries, String algorithm,
+                          int innerSteps, int testInnerSteps, double innerStepSize,
                           boolean learnedStepSizes, boolean perStepBatchNorm, int multiStepLossEpochs,
                           int epochIterations, int firstOrderIterations, double imamlLambda, String imamlSolver,
                           int cgIterations, double hfDelta, double bimamlEpsilon0, double bimamlEpsilon,
@@ -105,7 +123,9 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                           String sparkMaster) {
 
     /** The data sets train knows. */
-    public static final List<String> DATASETS = List.of("omniglot", "miniimagenet", "synthetic");
+    public static final List<String> DATASETS = List.of("omniglot", "miniimagenet", "folder", "synthetic");
+    /** Episode kinds: every class of the split alike, or all classes of an episode from one alphabet (Omniglot). */
+    public static final List<String> EPISODES = List.of("uniform", "within-alphabet");
     /**
      * A train key that sets a field of one learner type's configuration: the flags of earlier releases
      * ({@code --imaml-lambda} ...), kept so that their config.json files and checkpoints still work. It applies when
@@ -156,7 +176,11 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
             Map.entry("perStepBatchNorm", false), Map.entry("multiStepLossEpochs", 0),
             Map.entry("epochIterations", 500), Map.entry("firstOrderIterations", 0),
             Map.entry("metaLrSchedule", "constant"), Map.entry("metaLrMin", 1e-5), Map.entry("metaLrPeriod", 0),
-            Map.entry("network", "conv4"), Map.entry("resnetWidths", List.of(64, 160, 320, 640)));
+            Map.entry("network", "conv4"), Map.entry("resnetWidths", List.of(64, 160, 320, 640)),
+            Map.entry("episodes", "uniform"), Map.entry("splitRatios", "0.64,0.16,0.20"), Map.entry("splitSeed", 1L),
+            Map.entry("excludeSmallClasses", false));
+    /** Keys added later whose value for earlier runs is the data set's default (see {@link #defaults}). */
+    private static final List<String> ADDED_LATER_PER_DATASET = List.of("splitScheme", "imageSize", "channels");
 
     /**
      * Validates every field.
@@ -171,6 +195,22 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         }
         require(trainSplit != null && !trainSplit.isBlank(), "trainSplit must be a split name, got " + trainSplit);
         require(valSplit != null && !valSplit.isBlank(), "valSplit must be a split name, got " + valSplit);
+        oneOf("splitScheme", splitScheme, schemes(dataset));
+        oneOf("episodes", episodes, EPISODES);
+        require(episodes.equals("uniform") || dataset.equals("omniglot"), "episodes within-alphabet needs Omniglot's "
+                + "alphabets (dataset omniglot), got dataset " + dataset + "; use uniform episodes");
+        if (dataset.equals("folder")) {
+            require(imageSize >= 4, "imageSize must be >= 4, got " + imageSize);
+            require(channels == 1 || channels == 3, "channels must be 1 (grey) or 3 (RGB), got " + channels);
+        } else {
+            int size = ((Number) defaults(dataset).get("imageSize")).intValue();
+            int ch = ((Number) defaults(dataset).get("channels")).intValue();
+            require(imageSize == size && channels == ch, "dataset " + dataset + " has " + ch + "-channel " + size
+                    + "x" + size + " images, got imageSize " + imageSize + " and channels " + channels
+                    + "; --image-size and --channels choose the input of --dataset folder");
+        }
+        require(splitRatios != null, "splitRatios must be train,val,test fractions, got null");
+        FolderSplit.parseRatios(splitRatios, splitSeed);
         require(ways >= 2, "ways must be >= 2, got " + ways);
         require(shots >= 1, "shots must be >= 1, got " + shots);
         require(queries >= 1, "queries must be >= 1, got " + queries);
@@ -294,6 +334,19 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                         bimamlEpsilon), algorithmConfig));
     }
 
+    /**
+     * @param dataset a data set
+     * @return its split schemes, the default first
+     */
+    static List<String> schemes(String dataset) {
+        return switch (dataset) {
+            case "omniglot" -> List.of("vinyals", "lake");
+            case "miniimagenet" -> List.of("ravi");
+            case "folder" -> List.of("ratios", "files");
+            default -> List.of("pools");
+        };
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
@@ -312,9 +365,10 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
     /**
      * The defaults of a data set: Finn et al. 2017 (section 5.2 and their code) for Omniglot 5-way (1 inner step of
      * 0.4, 3 at test, meta-batch 32, Adam 1e-3, 60,000 iterations) and Mini-ImageNet (5 steps of 0.01, 10 at test,
-     * meta-batch 4, 32 filters), 15 queries per class; a tiny network for synthetic tasks.
+     * meta-batch 4, 32 filters), 15 queries per class; a folder data set takes Mini-ImageNet's (84x84 RGB by
+     * default); a tiny network for synthetic tasks.
      *
-     * @param dataset omniglot, miniimagenet or synthetic
+     * @param dataset omniglot, miniimagenet, folder or synthetic
      * @return name to default value, every field present
      * @throws IllegalArgumentException if the data set is unknown
      */
@@ -325,11 +379,23 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         m.put("dataDir", null);
         m.put("trainSplit", "train");
         m.put("valSplit", "val");
+        m.put("splitScheme", schemes(dataset).get(0));
+        m.put("episodes", "uniform");
+        m.put("imageSize", switch (dataset) {
+            case "omniglot" -> 28;
+            case "synthetic" -> 12;
+            default -> 84;
+        });
+        m.put("channels", dataset.equals("omniglot") || dataset.equals("synthetic") ? 1 : 3);
+        m.put("splitRatios", "0.64,0.16,0.20");
+        m.put("splitSeed", 1L);
+        m.put("excludeSmallClasses", false);
         m.put("ways", 5);
         m.put("shots", 1);
         m.put("queries", 15);
         m.put("algorithm", "maml");
-        boolean mini = dataset.equals("miniimagenet");
+        // a folder data set of 84x84 RGB images takes Mini-ImageNet's recipe
+        boolean mini = dataset.equals("miniimagenet") || dataset.equals("folder");
         m.put("innerSteps", mini ? 5 : 1);
         m.put("testInnerSteps", mini ? 10 : 3);
         m.put("innerStepSize", mini ? 0.01 : 0.4);
@@ -347,7 +413,7 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
         m.put("algorithmConfig", Map.of());
         m.put("filters", switch (dataset) {
             case "omniglot" -> 64;
-            case "miniimagenet" -> 32;
+            case "miniimagenet", "folder" -> 32;
             default -> 8;
         });
         m.put("blocks", dataset.equals("synthetic") ? 2 : 4);
@@ -478,6 +544,15 @@ public record TrainConfig(String dataset, String dataDir, String trainSplit, Str
                 tree.set(k, Json.mapper().valueToTree(v));
             }
         });
+        JsonNode ds = tree.get("dataset");
+        if (ds != null && ds.isTextual() && DATASETS.contains(ds.asText())) {
+            Map<String, Object> own = defaults(ds.asText());
+            for (String k : ADDED_LATER_PER_DATASET) {
+                if (!tree.has(k)) {
+                    tree.set(k, Json.mapper().valueToTree(own.get(k)));
+                }
+            }
+        }
         return fromTree(tree, "the checkpoint's config.json");
     }
 

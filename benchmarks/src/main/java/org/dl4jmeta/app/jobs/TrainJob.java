@@ -127,14 +127,14 @@ final class TrainJob {
         }
         LOG.info("loading {} split {} from {}", config.dataset(), config.valEvery() == 0 ? config.trainSplit()
                 : config.trainSplit() + " and " + config.valSplit(), dataDir == null ? "code" : dataDir);
-        EpisodeSource train = sourceWrapper.apply(DataSets.episodes(config.dataset(), dataDir, config.trainSplit(),
-                config.ways(), config.shots(), config.queries(), config.seed(), dt));
-        EpisodeSource val = config.valEvery() == 0 ? null : DataSets.episodes(config.dataset(), dataDir,
-                config.valSplit(), config.ways(), config.shots(), config.queries(), config.valSeed(), dt);
+        DataSpec data = DataSpec.of(config);
+        EpisodeSource train = sourceWrapper.apply(DataSets.episodes(data, config.trainSplit(), config.ways(),
+                config.shots(), config.queries(), config.seed(), dt));
+        EpisodeSource val = config.valEvery() == 0 ? null : DataSets.episodes(data, config.valSplit(), config.ways(),
+                config.shots(), config.queries(), config.valSeed(), dt);
         List<String> splits = config.valEvery() == 0 ? List.of(config.trainSplit())
                 : List.of(config.trainSplit(), config.valSplit());
-        Map<String, String> sums = new java.util.LinkedHashMap<>(DataSets.checksums(config.dataset(), dataDir,
-                splits));
+        Map<String, String> sums = new java.util.LinkedHashMap<>(DataSets.checksums(data, splits));
         NetworkChoice choice = NetworkChoice.of(config.network(), config.resnetWidths());
         if (choice.file().isPresent()) {
             sums.put("network/" + choice.file().get().getFileName(),
@@ -197,7 +197,8 @@ final class TrainJob {
 
     /**
      * Evaluates the best model (the final one without validation) on the test split, as {@code eval} does with
-     * {@code --split test --queries 15 --seed 1}, and prints its lines prefixed with {@code test_}.
+     * {@code --split test --queries 15 --seed 1} (a folder data set with the training queries), and prints its lines
+     * prefixed with {@code test_}.
      */
     private int test(Path runDir) {
         Path model = Files.exists(runDir.resolve(BEST)) ? runDir.resolve(BEST) : runDir.resolve(MODEL);
@@ -207,7 +208,8 @@ final class TrainJob {
         cl.setErr(err);
         int code = cl.execute("--model", model.toString(), "--split", "test", "--episodes",
                 String.valueOf(config.testEpisodes()), "--inner-steps", String.valueOf(config.testInnerSteps()),
-                "--queries", "15", "--seed", "1", "--threads", String.valueOf(config.threads()), "--overwrite",
+                // the papers' 15 test queries per class; a user's folder may have fewer images: its training queries
+                "--queries", config.dataset().equals("folder") ? String.valueOf(config.queries()) : "15", "--seed", "1", "--threads", String.valueOf(config.threads()), "--overwrite",
                 "--out", runDir.resolve(TEST).toString());
         lines.toString().lines().forEach(l -> out.println("test_" + l));
         out.flush();

@@ -35,8 +35,9 @@ final class OmniglotTable {
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(folder)) {
-            files = s.filter(p -> p.getFileName().toString().matches("omniglot-\\d+w\\d+s-.+-seed-?\\d+\\.json"))
-                    .sorted().toList();
+            // <data>-<setting>-<algorithm>-seed<s>.json, data omniglot, omniglot-lake-within-alphabet, folder, ...
+            files = s.filter(p -> p.getFileName().toString()
+                    .matches("[a-z][a-z-]*-\\d+w\\d+s-.+-seed-?\\d+\\.json")).sorted().toList();
         }
         for (Path f : files) {
             try {
@@ -62,7 +63,14 @@ final class OmniglotTable {
      */
     static String render(List<JsonNode> results) {
         StringBuilder b = new StringBuilder();
-        b.append("Omniglot (Vinyals split), test accuracy in % with 95% confidence intervals. "
+        Set<String> data = new java.util.TreeSet<>();
+        for (JsonNode r : results) {
+            data.add(r.path("data").asText("omniglot"));
+        }
+        data.remove("omniglot");
+        b.append(data.isEmpty() ? "Omniglot (Vinyals split)" : "Data " + String.join(", ", data) + " (the \"paper\" "
+                + "rows are the publications' Omniglot Vinyals-split numbers, for reference only)")
+                .append(", test accuracy in % with 95% confidence intervals. "
                 + "\"paper\" rows quote the publications; \"dl4j-meta\" rows are this library's runs within the "
                 + "stated training budget, each beside its untrained baseline (the initialisation it started from, "
                 + "adapted with the same test steps on the same episodes), and listed below with its machine and "

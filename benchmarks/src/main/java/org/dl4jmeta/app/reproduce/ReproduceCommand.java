@@ -62,12 +62,38 @@ public final class ReproduceCommand implements Callable<Integer> {
             description = "columns to run, N-way K-shot. Default: ${DEFAULT-VALUE}")
     String[] settings;
 
-    @Option(names = "--data-dir", defaultValue = "../shared/datasets/omniglot",
-            description = "the Omniglot folder. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--dataset", defaultValue = "omniglot", paramLabel = "omniglot|folder",
+            description = "the data the cells train and test on; folder: your own DIR/<class>/<images>, trained "
+                    + "with the Omniglot recipes. Default: ${DEFAULT-VALUE}")
+    String dataset;
+
+    @Option(names = "--data-dir", description = "the data folder. Default: ../shared/datasets/omniglot for omniglot")
     Path dataDir;
 
-    @Option(names = "--out", defaultValue = "results/omniglot",
-            description = "result files, the table and run folders. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--split", paramLabel = "SCHEME", description = "omniglot: vinyals (the papers' split) or lake "
+            + "(background alphabets for training, evaluation alphabets for testing); folder: ratios or files. "
+            + "Default: vinyals, ratios")
+    String splitScheme;
+
+    @Option(names = "--image-size", description = "folder: side of the network's square input. Default: 84")
+    Integer imageSize;
+
+    @Option(names = "--channels", description = "folder: 1 (grey) or 3 (RGB). Default: 3")
+    Integer channels;
+
+    @Option(names = "--split-ratios", paramLabel = "TRAIN,VAL,TEST", description = "folder: fractions of the classes "
+            + "per split. Default: 0.64,0.16,0.20")
+    String splitRatios;
+
+    @Option(names = "--split-seed", description = "folder: seed of the ratio split. Default: 1")
+    Long splitSeed;
+
+    @Option(names = "--exclude-small-classes", description = "folder: leave out, with a warning naming them, classes "
+            + "with fewer images than a training or test episode needs")
+    boolean excludeSmallClasses;
+
+    @Option(names = "--out", description = "result files, the table and run folders. Default: results/<data>, e.g. "
+            + "results/omniglot, results/omniglot-lake-within-alphabet, results/folder")
     Path out;
 
     @Option(names = "--seed", defaultValue = "1", description = "training seed. Default: ${DEFAULT-VALUE}")
@@ -76,8 +102,17 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--eval-seed", defaultValue = "1", description = "seed of the test episodes. Default: ${DEFAULT-VALUE}")
     long evalSeed;
 
-    @Option(names = "--episodes", defaultValue = "600", description = "test episodes. Default: ${DEFAULT-VALUE}")
-    int episodes;
+    @Option(names = "--episodes", split = ",", defaultValue = "600", paramLabel = "N|KIND",
+            description = "test episodes, the episode kind of training and test (uniform, or within-alphabet: all N "
+                    + "classes of an episode from one Omniglot alphabet), or both, e.g. within-alphabet,600. "
+                    + "Default: 600, uniform")
+    List<String> episodeArgs;
+
+    /** The number of test episodes, from --episodes. */
+    private int episodes;
+
+    /** The cells' data, from --dataset, --data-dir, --split, --episodes and the folder options. */
+    private org.dl4jmeta.app.jobs.DataSpec data;
 
     @Option(names = "--eval-queries", defaultValue = "15",
             description = "query examples per class of a test episode. Default: ${DEFAULT-VALUE}")
@@ -98,6 +133,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--table must be omniglot (the only table this command knows), got '"
                     + table + "'");
         }
+        parseData();
         Budget b = Budget.parse(budget);
         List<OmniglotAlgorithm> algos = Arrays.stream(algorithms).map(OmniglotAlgorithm::parse).distinct().toList();
         List<Setting> cells = Arrays.stream(settings).map(Setting::parse).distinct().toList();
@@ -114,8 +150,8 @@ public final class ReproduceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
         if (!Files.isDirectory(dataDir)) {
-            throw new IllegalArgumentException("--data-dir " + dataDir + " is not a folder; give the Omniglot folder, "
-                    + "e.g. ../shared/datasets/omniglot");
+            throw new IllegalArgumentException("--data-dir " + dataDir + " is not a folder; give the " + (dataset.equals(
+                    "folder") ? "folder of class folders" : "Omniglot folder, e.g. ../shared/datasets/omniglot"));
         }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
@@ -136,8 +172,49 @@ public final class ReproduceCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Reads the data options into {@link #data} and {@link #episodes}, and defaults --data-dir and --out. */
+    private void parseData() {
+        if (!dataset.equals("omniglot") && !dataset.equals("folder")) {
+            throw new IllegalArgumentException("--dataset must be omniglot or folder, got '" + dataset + "'");
+        }
+        Integer count = null;
+        String kind = null;
+        for (String v : episodeArgs) {
+            boolean number = v.matches("-?\\d+");
+            if ((number ? count : kind) != null) {
+                throw new IllegalArgumentException("--episodes takes at most one count and one kind (uniform, "
+                        + "within-alphabet), got " + String.join(",", episodeArgs));
+            }
+            if (number) {
+                count = Integer.valueOf(v);
+            } else {
+                kind = v.toLowerCase(Locale.ROOT);
+            }
+        }
+        episodes = count == null ? 600 : count;
+        if (dataDir == null) {
+            if (dataset.equals("folder")) {
+                throw new IllegalArgumentException("--dataset folder needs --data-dir, the folder of class folders");
+            }
+            dataDir = Path.of("../shared/datasets/omniglot");
+        }
+        boolean folder = dataset.equals("folder");
+        data = new org.dl4jmeta.app.jobs.DataSpec(dataset, dataDir.toString(),
+                splitScheme != null ? splitScheme : folder ? "ratios" : "vinyals", kind == null ? "uniform" : kind,
+                imageSize != null ? imageSize : folder ? 84 : 28, channels != null ? channels : folder ? 3 : 1,
+                splitRatios != null ? splitRatios : "0.64,0.16,0.20", splitSeed != null ? splitSeed : 1,
+                excludeSmallClasses);
+        if (!folder && (imageSize != null && imageSize != 28 || channels != null && channels != 1)) {
+            throw new IllegalArgumentException("Omniglot's images are 28x28 grey; --image-size and --channels "
+                    + "choose the input of --dataset folder");
+        }
+        if (out == null) {
+            out = Path.of("results", data.tag());
+        }
+    }
+
     private Path resultFile(OmniglotAlgorithm a, Setting s) {
-        return out.resolve("omniglot-" + s.id() + "-" + a.id() + "-seed" + seed + ".json");
+        return out.resolve(data.tag() + "-" + s.id() + "-" + a.id() + "-seed" + seed + ".json");
     }
 
     private int cell(OmniglotAlgorithm a, Setting s, Budget b, PrintWriter stdout, PrintWriter stderr)
@@ -170,7 +247,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         JsonNode summary = readIfExists(run.resolve("summary.json"));
         boolean modelThere = Files.exists(run.resolve("model.zip"));
         if (!(modelThere && trainedEnough(summary, b))) {
-            stderr.println("reproduce: training " + a.title() + " on Omniglot " + s.title() + " for " + b.spec()
+            stderr.println("reproduce: training " + a.title() + " on " + data.tag() + " " + s.title() + " for " + b.spec()
                     + " in " + run);
             stderr.flush();
             List<String> args = new ArrayList<>();
@@ -308,8 +385,17 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     private Map<String, Object> trainConfig(OmniglotAlgorithm a, Setting s, Budget b, Path run) {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("dataset", "omniglot");
+        c.put("dataset", data.dataset());
         c.put("dataDir", dataDir.toString());
+        c.put("splitScheme", data.splitScheme());
+        c.put("episodes", data.episodes());
+        if (data.dataset().equals("folder")) {
+            c.put("imageSize", data.imageSize());
+            c.put("channels", data.channels());
+            c.put("splitRatios", data.splitRatios());
+            c.put("splitSeed", data.splitSeed());
+            c.put("excludeSmallClasses", data.excludeSmallClasses());
+        }
         c.put("ways", s.ways());
         c.put("shots", s.shots());
         c.putAll(a.recipe(s));
@@ -338,6 +424,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                                        String start, Map<String, String> dataChecksums) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("table", "omniglot");
+        r.put("data", data.tag());
         r.put("setting", s.id());
         r.put("ways", s.ways());
         r.put("shots", s.shots());

@@ -30,10 +30,12 @@ class NetworkChoiceTest {
 
     @Test
     void builtInChoicesBuildTheirNetworksAndOthersAreRefused() {
-        NetworkChoice.Target omniglot = DataSets.target("omniglot", 5, 64, 4);
+        NetworkChoice.Target omniglot = new NetworkChoice.Target(new long[] {1, 28, 28}, 5, 64, 4,
+                DataSets.downsampling("omniglot", 28));
         assertEquals(NetworkSpec.of(Conv4.omniglot(5)).layers(),
                 NetworkSpec.of(NetworkChoice.of("conv4", null).build(omniglot)).layers());
-        NetworkChoice.Target mini = DataSets.target("miniimagenet", 5, 32, 4);
+        NetworkChoice.Target mini = new NetworkChoice.Target(new long[] {3, 84, 84}, 5, 32, 4,
+                DataSets.downsampling("miniimagenet", 84));
         assertEquals(NetworkSpec.of(Conv4.miniImageNet(5)).layers(),
                 NetworkSpec.of(NetworkChoice.of("conv4", null).build(mini)).layers());
         assertEquals(NetworkSpec.of(ResNet12.miniImageNet(5)).layers(),

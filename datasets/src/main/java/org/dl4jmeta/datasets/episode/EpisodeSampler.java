@@ -1,8 +1,13 @@
 package org.dl4jmeta.datasets.episode;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.task.EpisodeSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,6 +23,13 @@ import org.nd4j.linalg.api.buffer.DataType;
  * (K rows of label 0, then K of label 1, ...), query rows likewise. Targets are one-hot. The optional augmentation
  * then transforms each support and query image, drawing from the same stream.
  *
+ * <p>Within-group episodes ({@link #withinGroups}; Lake et al. 2015's within-alphabet protocol for Omniglot):
+ * every class belongs to a group (its alphabet); the groups with at least N classes qualify, in order of their
+ * first class. Episode {@code i} first picks one qualifying group uniformly ({@code nextInt} of the same stream),
+ * then N distinct classes of that group uniformly (partial Fisher-Yates over the group's classes in class order);
+ * images, labels and augmentation then follow as above. Groups with fewer than N classes are never drawn for
+ * N-way episodes; if none qualifies the sampler is refused.
+ *
  * <p>The sampler is immutable and its episodes are a pure function of (seed, split name, index): the same on any
  * thread and in any order of requests, so every algorithm is evaluated on identical test episodes.
  */
@@ -25,6 +37,10 @@ public final class EpisodeSampler implements EpisodeSource {
 
     private final ClassImageSet images;
     private final SamplerConfig config;
+    /** per qualifying group, its classes in class order; null for uniform episodes */
+    private final int[][] groups;
+    /** per qualifying group, its name; null for uniform episodes */
+    private final List<String> groupNames;
 
     /**
      * Creates a sampler over one split.
@@ -35,6 +51,24 @@ public final class EpisodeSampler implements EpisodeSource {
      *     of its smallest class
      */
     public EpisodeSampler(ClassImageSet images, SamplerConfig config) {
+        this(images, config, null);
+    }
+
+    /**
+     * Creates a sampler whose episodes draw all N classes from one group (see the class comment).
+     *
+     * @param images the split's images
+     * @param config ways, shots, queries, seed, data type and augmentation
+     * @param groupOf the group (e.g. alphabet) of each class index
+     * @return the sampler
+     * @throws IllegalArgumentException if no group has at least {@code ways} classes (the largest named), or as for
+     *     the uniform sampler
+     */
+    public static EpisodeSampler withinGroups(ClassImageSet images, SamplerConfig config, IntFunction<String> groupOf) {
+        return new EpisodeSampler(images, config, Objects.requireNonNull(groupOf, "groupOf"));
+    }
+
+    private EpisodeSampler(ClassImageSet images, SamplerConfig config, IntFunction<String> groupOf) {
         this.images = Objects.requireNonNull(images, "images");
         this.config = Objects.requireNonNull(config, "config");
         int classes = images.numClasses();
@@ -55,6 +89,46 @@ public final class EpisodeSampler implements EpisodeSource {
                     + ", the images per class of " + images.name() + " (class '" + images.className(smallest)
                     + "' has " + perClass + "), got " + config.shots() + " + " + config.queries() + " = " + needed);
         }
+        if (groupOf == null) {
+            groups = null;
+            groupNames = null;
+            return;
+        }
+        Map<String, List<Integer>> byGroup = new LinkedHashMap<>();
+        for (int c = 0; c < classes; c++) {
+            byGroup.computeIfAbsent(Objects.requireNonNull(groupOf.apply(c), "group of class " + c),
+                    g -> new ArrayList<>()).add(c);
+        }
+        List<int[]> qualifying = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        String largest = null;
+        int largestSize = 0;
+        for (Map.Entry<String, List<Integer>> e : byGroup.entrySet()) {
+            if (e.getValue().size() > largestSize) {
+                largest = e.getKey();
+                largestSize = e.getValue().size();
+            }
+            if (e.getValue().size() >= config.ways()) {
+                qualifying.add(e.getValue().stream().mapToInt(Integer::intValue).toArray());
+                names.add(e.getKey());
+            }
+        }
+        if (qualifying.isEmpty()) {
+            throw new IllegalArgumentException("within-group episodes need a group (alphabet) of " + images.name()
+                    + " with at least ways = " + config.ways() + " classes, but the largest of its " + byGroup.size()
+                    + " groups, '" + largest + "', has " + largestSize + "; lower --ways to at most " + largestSize
+                    + " or use uniform episodes");
+        }
+        groups = qualifying.toArray(int[][]::new);
+        groupNames = List.copyOf(names);
+    }
+
+    /**
+     * @return for within-group episodes, the names of the groups episodes are drawn from (those with at least N
+     *     classes), in order of their first class; empty for uniform episodes
+     */
+    public List<String> groups() {
+        return groupNames == null ? List.of() : groupNames;
     }
 
     /** @return the split sampled from */
@@ -141,7 +215,16 @@ public final class EpisodeSampler implements EpisodeSource {
         int ways = config.ways();
         int shots = config.shots();
         int queries = config.queries();
-        int[] classes = firstOfShuffle(images.numClasses(), ways, rng);
+        int[] classes;
+        if (groups == null) {
+            classes = firstOfShuffle(images.numClasses(), ways, rng);
+        } else {
+            int[] group = groups[rng.nextInt(groups.length)];
+            classes = firstOfShuffle(group.length, ways, rng);
+            for (int j = 0; j < ways; j++) {
+                classes[j] = group[classes[j]];
+            }
+        }
         int[][] support = new int[ways][];
         int[][] query = new int[ways][];
         for (int j = 0; j < ways; j++) {
@@ -171,6 +254,6 @@ public final class EpisodeSampler implements EpisodeSource {
     public String toString() {
         return "EpisodeSampler[" + images.name() + ", " + config.ways() + "-way " + config.shots() + "-shot "
                 + config.queries() + "-query, seed=" + config.seed() + ", " + config.dataType() + ", augmentation="
-                + config.augmentation() + "]";
+                + config.augmentation() + (groups == null ? "" : ", within " + groups.length + " groups") + "]";
     }
 }

@@ -41,6 +41,13 @@ public final class Omniglot {
     public static final String EVALUATION = "images_evaluation";
     /** Side of the stored images. */
     public static final int IMAGE_SIZE = OmniglotDecoder.SIZE;
+    /**
+     * The background alphabets held out for validation in Lake's scheme: every sixth of the 30 background alphabets
+     * in name order (the 6th, 12th, 18th, 24th and 30th), 24 + 22 + 16 + 41 + 55 = 158 characters, fixed by name
+     * so that a partial copy of the background set splits the same way.
+     */
+    public static final List<String> LAKE_VALIDATION_ALPHABETS = List.of("Balinese", "Early_Aramaic",
+            "Inuktitut_(Canadian_Aboriginal_Syllabics)", "Mkhedruli_(Georgian)", "Tifinagh");
 
     private final Path dataDir;
 
@@ -81,12 +88,12 @@ public final class Omniglot {
      * Loads one split into memory.
      *
      * @param scheme VINYALS or LAKE
-     * @param split one of {@code scheme.splits()}
+     * @param split one of {@code scheme.loadableSplits()}
      * @return the split's images, named {@code omniglot/<scheme>/<split>}
      * @throws IllegalArgumentException if the scheme has no such split
      * @throws DatasetException if an image set or split file is missing (layout and download command shown), a
      *     split file line is malformed or names an unknown character (file and line named), or a zip or image is
-     *     unreadable (its path named)
+     *     unreadable (its path named), or a Lake split has no characters (e.g. none of the validation alphabets)
      * @throws IOException if reading fails otherwise
      */
     public OmniglotImages load(OmniglotScheme scheme, String split) throws IOException {
@@ -95,14 +102,41 @@ public final class Omniglot {
             requireDisjoint(split);
             return loadVinyals(splitFile(split), "omniglot/vinyals/" + split);
         }
-        String set = split.equals("background") ? BACKGROUND : EVALUATION;
-        try (Index index = Index.open(dataDir, List.of(set))) {
-            List<ClassSpec> classes = new ArrayList<>();
-            for (String character : index.characters.keySet()) {
-                classes.add(new ClassSpec(character, 0, character));
+        try (Index index = Index.open(dataDir, List.of(lakeSet(split)))) {
+            List<ClassSpec> classes = lakeClasses(split, index);
+            if (classes.isEmpty()) {
+                throw new DatasetException("Omniglot Lake split " + split + " has no characters in " + dataDir
+                        + (split.equals("val") ? ": none of its validation alphabets " + LAKE_VALIDATION_ALPHABETS
+                        + " is in " + BACKGROUND : "") + ". " + layoutHelp(dataDir));
             }
             return build("omniglot/lake/" + split, classes, index);
         }
+    }
+
+    private static String lakeSet(String split) {
+        return split.equals("test") || split.equals("evaluation") ? EVALUATION : BACKGROUND;
+    }
+
+    /** The characters of a Lake split, in name order: whole sets, or the background set split by alphabet. */
+    private static List<ClassSpec> lakeClasses(String split, Index index) {
+        List<ClassSpec> classes = new ArrayList<>();
+        for (String character : index.characters.keySet()) {
+            boolean held = LAKE_VALIDATION_ALPHABETS.contains(alphabetOf(character));
+            if ((split.equals("train") && held) || (split.equals("val") && !held)) {
+                continue;
+            }
+            classes.add(new ClassSpec(character, 0, character));
+        }
+        return classes;
+    }
+
+    /**
+     * @param className a class name, {@code Alphabet/characterNN} or {@code Alphabet/characterNN/rotDDD}
+     * @return its alphabet, the part before the first {@code /}
+     */
+    public static String alphabetOf(String className) {
+        int slash = className.indexOf('/');
+        return slash < 0 ? className : className.substring(0, slash);
     }
 
     /**
@@ -128,7 +162,8 @@ public final class Omniglot {
      * Counts the classes and images of every split of a scheme from the file listings, without decoding images.
      *
      * @param scheme VINYALS or LAKE
-     * @return one summary per split, in {@code scheme.splits()} order
+     * @return one summary per split, in {@code scheme.loadableSplits()} order (Lake: train, val, test, then the
+     *     whole background and evaluation sets)
      * @throws DatasetException as for {@link #load}
      * @throws IOException if reading fails otherwise
      */
@@ -144,11 +179,10 @@ public final class Omniglot {
                 }
             }
         } else {
-            for (String split : scheme.splits()) {
-                try (Index index = Index.open(dataDir, List.of(split.equals("background") ? BACKGROUND
-                        : EVALUATION))) {
-                    long images = index.characters.values().stream().mapToLong(l -> l.drawings.size()).sum();
-                    out.add(new SplitSummary(split, index.characters.size(), images));
+            for (String split : scheme.loadableSplits()) {
+                try (Index index = Index.open(dataDir, List.of(lakeSet(split)))) {
+                    List<ClassSpec> classes = lakeClasses(split, index);
+                    out.add(new SplitSummary(split, classes.size(), countImages(classes, index)));
                 }
             }
         }

@@ -109,6 +109,15 @@ public final class OmniglotImages implements ClassImageSet {
         return classQuarterTurns[c] * 90;
     }
 
+    /**
+     * @param c class index
+     * @return the class's alphabet, e.g. {@code Angelic} (the group of within-alphabet episodes)
+     * @throws IndexOutOfBoundsException if c is out of range
+     */
+    public String alphabet(int c) {
+        return Omniglot.alphabetOf(classNames.get(c));
+    }
+
     /** @return the number of distinct characters (drawings stored = characters x drawings per character) */
     public int numCharacters() {
         return characterImages.length;

@@ -104,8 +104,11 @@ class OmniglotLayoutIT {
         }
         // The folder layout also serves Lake's split and data-info counts.
         Omniglot folderSet = Omniglot.at(folder);
-        assertEquals(List.of(new SplitSummary("background", 3, 60), new SplitSummary("evaluation", 2, 40)),
-                folderSet.describe(OmniglotScheme.LAKE));
+        // Tifinagh is one of Lake's validation alphabets; Greek and Korean stay in train
+        assertEquals(List.of(new SplitSummary("train", 2, 40), new SplitSummary("val", 1, 20),
+                new SplitSummary("test", 2, 40), new SplitSummary("background", 3, 60),
+                new SplitSummary("evaluation", 2, 40)), folderSet.describe(OmniglotScheme.LAKE));
+        assertEquals("Tifinagh/character55", folderSet.load(OmniglotScheme.LAKE, "val").className(0));
     }
 
     @Test
@@ -136,6 +139,13 @@ class OmniglotLayoutIT {
                 noSplit.getMessage());
         // Lake's background split needs only the background set.
         assertEquals(3, onlyBackground.load(OmniglotScheme.LAKE, "background").numClasses());
+        // a background set without any of Lake's validation alphabets has no val split: named, with them
+        Path noValAlphabet = tmp.resolve("greek-only");
+        extract(Omniglot.BACKGROUND, List.of("Greek/character01"), noValAlphabet, false);
+        DatasetException noVal = assertThrows(DatasetException.class,
+                () -> Omniglot.at(noValAlphabet).load(OmniglotScheme.LAKE, "val"));
+        assertTrue(noVal.getMessage().contains("Lake split val has no characters")
+                && noVal.getMessage().contains("Tifinagh"), noVal.getMessage());
     }
 
     @Test
