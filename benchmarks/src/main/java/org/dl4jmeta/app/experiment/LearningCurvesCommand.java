@@ -62,7 +62,7 @@ public final class LearningCurvesCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         Path dir = csvDir != null ? csvDir : out.toAbsolutePath().getParent();
         XYChart c = Charts.chart(title, "tasks seen (iterations x meta-batch)", "validation accuracy", false, false,
-                Styler.LegendPosition.InsideSE);
+                Styler.LegendPosition.OutsideS);
         double maxX = 0;
         for (String spec : curves) {
             String[] kv = split(spec, "--curve");
