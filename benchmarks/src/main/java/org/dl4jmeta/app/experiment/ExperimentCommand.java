@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Runs one of the papers' experiments; see the subcommands.",
         subcommands = {ComputeMemoryCommand.class, QuadraticOptimumCommand.class, BiMamlCommand.class,
-            FomamlFloorCommand.class, MetagradAccuracyCommand.class})
+            FomamlFloorCommand.class, MetagradAccuracyCommand.class, LearningCurvesCommand.class})
 public final class ExperimentCommand implements Runnable {
 
     @CommandLine.Spec

@@ -22,9 +22,13 @@ import org.dl4jmeta.algorithm.LearnerTypes;
  * <li>Reptile (Nichol, Achiam, Schulman 2018, appendix A): 5 inner steps, meta-batch 5, outer SGD with step 1.0 on
  *     theta - phi, 50 adaptation steps at test. The paper's inner loop is Adam on mini-batches of 10; here it is
  *     plain SGD of 0.1 on the support set, and the outer step is not annealed.
- * <li>iMAML-GD and iMAML-HF (Rajeswaran, Finn, Kakade, Levine 2019, section 4 and their code): lambda 2, 5 CG
- *     iterations for the meta-gradient, meta-batch 32, Adam 1e-3; GD: 16 inner steps of 0.1 on the regularised
- *     loss; HF: 5 Newton-CG iterations with line search. The same inner solver adapts at test.
+ * <li>iMAML-GD and iMAML-HF (Rajeswaran, Finn, Kakade, Levine 2019, section 4 and Table 2; their released code
+ *     aravindr93/imaml_dev): lambda 2, 5 CG iterations for the meta-gradient on the released code's damped system
+ *     (2 I + H/(lambda + 10)) g = grad L_query (cgDamping 1, cgLambdaDamping 10; the undamped I + H/2 is indefinite
+ *     on Conv-4, see {@link org.dl4jmeta.algorithm.ImamlConfig}), meta-batch 32, Adam 1e-3; GD: 16 inner steps of
+ *     0.1 on the regularised loss (25 for 20-way, as in Table 2), adapted at test with the same steps without the
+ *     proximal term (adaptLambda 0, as the released {@code measure_accuracy.py --lam 0}); HF: 5 Newton-CG
+ *     iterations with line search, adapted at test by the same regularised Newton-CG.
  * <li>ANIL (Raghu, Raghu, Bengio, Vinyals 2020, section 4: MAML's hyperparameters, the head adapting): MAML's.
  * <li>Meta-SGD (Li, Zhou, Chen, Li 2017, section 4.1): 1 inner step with learned per-element step sizes, meta-batch
  *     32, Adam 1e-3, 1 adaptation step at test.
@@ -68,14 +72,17 @@ record OmniglotAlgorithm(String id, String title, String source, List<Double> pa
                 "metaBatchSize", 32, "optimizer", "adam", "metaLr", 1e-3);
     }
 
-    private static Map<String, Object> imaml(String solver, int steps) {
+    private static Map<String, Object> imaml(String solver, int steps, double adaptLambda) {
         return keys("algorithm", "imaml", "imamlSolver", solver, "imamlLambda", 2.0, "cgIterations", 5,
                 "innerSteps", steps, "innerStepSize", 0.1, "testInnerSteps", steps, "metaBatchSize", 32,
-                "optimizer", "adam", "metaLr", 1e-3);
+                "optimizer", "adam", "metaLr", 1e-3, "algorithmConfig",
+                keys("cgDamping", 1.0, "cgLambdaDamping", 10.0, "adaptLambda", adaptLambda));
     }
 
     /** Iterations per MAML++ epoch in this recipe (the paper's 500, scaled to minutes of training). */
     private static final int MAML_PP_EPOCH = 20;
+    /** Rajeswaran et al. 2019, Table 2: iMAML-GD takes 25 inner steps for 20-way tasks. */
+    private static final Map<String, Object> IMAML_GD_20 = keys("innerSteps", 25, "testInnerSteps", 25);
 
     private static final Map<String, Object> MAML_20 = keys("innerSteps", 5, "innerStepSize", 0.1,
             "testInnerSteps", 5, "metaBatchSize", 16);
@@ -92,9 +99,13 @@ record OmniglotAlgorithm(String id, String title, String source, List<Double> pa
                     1.0), Map.of(), "inner SGD of 0.1 on the support set instead of Adam on mini-batches of 10; "
                     + "outer step 1.0 not annealed"),
             new OmniglotAlgorithm("imaml-gd", "iMAML-GD", "Rajeswaran et al. 2019, Table 2",
-                    List.of(99.16, 99.67, 94.46, 98.69), imaml("gd", 16), Map.of(), ""),
+                    List.of(99.16, 99.67, 94.46, 98.69), imaml("gd", 16, 0.0), IMAML_GD_20,
+                    "the released code's CG damping and unregularised test-time adaptation; its training inner loop "
+                    + "is 16 unregularised steps and one pull-back step, here 16 steps on the regularised loss"),
             new OmniglotAlgorithm("imaml-hf", "iMAML-HF", "Rajeswaran et al. 2019, Table 2",
-                    List.of(99.50, 99.74, 96.18, 99.14), imaml("newton-cg", 5), Map.of(), ""),
+                    List.of(99.50, 99.74, 96.18, 99.14), imaml("newton-cg", 5, 2.0), Map.of(),
+                    "the released code's CG damping for the meta-gradient (the released code has no Newton-CG "
+                    + "solver); test-time adaptation by the same regularised Newton-CG"),
             new OmniglotAlgorithm("anil", "ANIL", "Raghu et al. 2020, Table 2 (20-way only)",
                     List.of(Double.NaN, Double.NaN, 96.2, 98.0), maml("anil"), MAML_20, ""),
             new OmniglotAlgorithm("metasgd", "Meta-SGD", "Li et al. 2017, Table 1",

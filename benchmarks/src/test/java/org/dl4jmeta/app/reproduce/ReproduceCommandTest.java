@@ -53,6 +53,11 @@ class ReproduceCommandTest {
         assertEquals(16, OmniglotAlgorithm.parse("maml").recipe(new Setting(20, 5)).get("metaBatchSize"));
         assertEquals(5, OmniglotAlgorithm.parse("fomaml").recipe(new Setting(5, 5)).get("queries"));
         assertEquals("newton-cg", OmniglotAlgorithm.parse("imaml-hf").recipe(new Setting(5, 1)).get("imamlSolver"));
+        // issue 20: the released code's damped CG system and unregularised test-time adaptation; 25 steps at 20-way
+        Map<?, ?> gd = (Map<?, ?>) OmniglotAlgorithm.parse("imaml-gd").recipe(new Setting(5, 1)).get("algorithmConfig");
+        assertEquals(Map.of("cgDamping", 1.0, "cgLambdaDamping", 10.0, "adaptLambda", 0.0), gd);
+        assertEquals(25, OmniglotAlgorithm.parse("imaml-gd").recipe(new Setting(20, 1)).get("testInnerSteps"));
+        assertEquals(16, OmniglotAlgorithm.parse("imaml-gd").recipe(new Setting(5, 5)).get("innerSteps"));
         assertEquals(95.8, OmniglotAlgorithm.parse("maml").paperAccuracy(new Setting(20, 1)), 0);
         assertTrue(Double.isNaN(OmniglotAlgorithm.parse("maml").paperAccuracy(new Setting(10, 1))));
     }
