@@ -194,7 +194,7 @@ class FolderAndLakeJobsTest {
         String table = Files.readString(out.resolve("omniglot-table.md"));
         assertTrue(table.startsWith("Data folder (the \"paper\" rows are the publications' Omniglot Vinyals-split"),
                 table);
-        assertTrue(table.contains("(1it, 1 it.)"), table);
+        assertTrue(table.contains("(1it, 1 it.; untrained "), table);
         CliRun noDir = Jobs.run("reproduce", "--table", "omniglot", "--budget", "1it", "--dataset", "folder");
         assertEquals(2, noDir.code(), noDir.all());
         assertTrue(noDir.err().contains("--dataset folder needs --data-dir"), noDir.err());

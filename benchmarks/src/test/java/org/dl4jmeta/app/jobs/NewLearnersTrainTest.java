@@ -88,7 +88,8 @@ class NewLearnersTrainTest {
         CliRun badMin = Jobs.run(Jobs.args(run(dir.resolve("b"), "--meta-lr-schedule", "cosine", "--meta-lr-min",
                 "0.5")));
         assertEquals(2, badMin.code(), badMin.all());
-        assertTrue(badMin.err().contains("metaLrMin must be in [0, metaLr 0.01], got 0.5"), badMin.err());
+        assertTrue(badMin.err().contains("metaLrMin must be in [0, metaLr 0.01] with the cosine schedule, got 0.5"),
+                badMin.err());
     }
 
     @Test
