@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.dl4j.Dl4jExport;
+import org.dl4jmeta.dl4j.RunningStatistics;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.SavedModel;
 import org.dl4jmeta.model.Network;
@@ -44,11 +46,11 @@ public final class FewShotClassifier {
     private final Network network;
     private final ParamSet phi;
     private final List<String> classes;
-    private final Map<String, INDArray[]> statistics;
+    private final Map<String, RunningStatistics> statistics;
     private final Map<Long, Graph> graphs = new HashMap<>();
 
     private FewShotClassifier(SavedModel model, Network network, ParamSet phi, List<String> classes,
-                              Map<String, INDArray[]> statistics) {
+                              Map<String, RunningStatistics> statistics) {
         this.model = model;
         this.network = network;
         this.phi = phi;
@@ -111,7 +113,7 @@ public final class FewShotClassifier {
         Network masked = Network.graph(net.inputShape(), net.nodes(), new MaskedOutputs(net.loss(), k, ways, dt));
         MetaLearner learner = metaModel.algorithm().create(masked);
         ParamSet phi = learner.adapt(theta, supportX, Episode.oneHot("support", labels, ways, dt), steps);
-        Map<String, INDArray[]> stats = supportStatistics(net, phi, supportX);
+        Map<String, RunningStatistics> stats = Dl4jExport.statistics(net, phi, supportX);
         Map<String, Object> cfg = new LinkedHashMap<>(metaModel.config());
         cfg.put("adaptSteps", steps);
         cfg.put("usedOutputs", k);
@@ -148,33 +150,9 @@ public final class FewShotClassifier {
         }
     }
 
-    /** Every normalisation layer's mean and variance over the support set at phi. */
-    private static Map<String, INDArray[]> supportStatistics(Network net, ParamSet phi, INDArray supportX) {
-        SameDiff sd = SameDiff.create();
-        Map<String, SDVariable> params = new LinkedHashMap<>();
-        for (String name : net.paramNames()) {
-            params.put(name, sd.constant(phi.get(name)));
-        }
-        Network.Forward f = net.forward(sd, sd.constant(supportX), supportX.size(0), params);
-        Map<String, Normalisation.Statistics> s = f.statistics();
-        List<String> outs = new ArrayList<>();
-        s.values().forEach(v -> {
-            outs.add(v.mean().name());
-            outs.add(v.variance().name());
-        });
-        Map<String, INDArray[]> out = new LinkedHashMap<>();
-        if (outs.isEmpty()) {
-            return out;
-        }
-        Map<String, INDArray> values = sd.output(Map.of(), outs);
-        s.forEach((layer, v) -> out.put(layer, new INDArray[] {values.get(v.mean().name()).dup(),
-                values.get(v.variance().name()).dup()}));
-        return out;
-    }
-
-    private static Map<String, Object> statisticsJson(Map<String, INDArray[]> stats) {
+    private static Map<String, Object> statisticsJson(Map<String, RunningStatistics> stats) {
         Map<String, Object> m = new LinkedHashMap<>();
-        stats.forEach((layer, mv) -> m.put(layer, Map.of("mean", toList(mv[0]), "variance", toList(mv[1]))));
+        stats.forEach((layer, mv) -> m.put(layer, Map.of("mean", toList(mv.mean()), "variance", toList(mv.variance()))));
         return m;
     }
 
@@ -204,7 +182,7 @@ public final class FewShotClassifier {
         }
         Network net = m.buildNetwork();
         DataType dt = m.parameters().dataType();
-        Map<String, INDArray[]> stats = new LinkedHashMap<>();
+        Map<String, RunningStatistics> stats = new LinkedHashMap<>();
         Object saved = m.config().get(STATISTICS_KEY);
         for (var l : net.layers()) {
             if (!(l instanceof Normalisation)) {
@@ -214,8 +192,8 @@ public final class FewShotClassifier {
                 throw new IllegalArgumentException(file + " has no support-set statistics for batch norm layer '"
                         + l.name() + "' (written by an older version?); adapt the meta-model again");
             }
-            stats.put(l.name(), new INDArray[] {vector(mv.get("mean"), dt, file), vector(mv.get("variance"), dt,
-                    file)});
+            stats.put(l.name(), new RunningStatistics(vector(mv.get("mean"), dt, file), vector(mv.get("variance"), dt,
+                    file)));
         }
         int used = m.config().get("usedOutputs") instanceof Number n ? n.intValue() : (int) net.outputs();
         return new FewShotClassifier(m, net, m.parameters(), m.classNames().subList(0, used), stats);
@@ -304,10 +282,7 @@ public final class FewShotClassifier {
         for (String name : network.paramNames()) {
             params.put(name, sd.constant(phi.get(name)));
         }
-        Map<String, Normalisation.Statistics> given = new LinkedHashMap<>();
-        statistics.forEach((layer, mv) -> given.put(layer, new Normalisation.Statistics(sd.constant(mv[0]),
-                sd.constant(mv[1]))));
-        Network.Forward f = network.forward(sd, x, n, params, given);
+        Network.Forward f = network.forward(sd, x, n, params, RunningStatistics.constants(sd, statistics));
         return new Graph(sd, f.output().name());
     }
 
