@@ -59,6 +59,26 @@ public final class FewShotClassifier {
     }
 
     /**
+     * Adapts a meta-model to a support set, recording a provenance of this job with the meta-model's seed and
+     * configuration but no checksums of the support images (the app's {@code adapt} records them with
+     * {@link #adapt(SavedModel, INDArray, int[], List, int, Provenance)}).
+     *
+     * @param metaModel a meta-model or checkpoint (its learner and theta)
+     * @param supportX support images {@code [n, inputShape...]} in the model's data type
+     * @param labels each support image's class index in 0..k-1
+     * @param classNames the k class names, 2 &lt;= k &lt;= the model's ways
+     * @param steps inner steps, &gt;= 1 (e.g. the model's test-time steps)
+     * @return the classifier
+     * @throws IllegalArgumentException as the full form
+     */
+    public static FewShotClassifier adapt(SavedModel metaModel, INDArray supportX, int[] labels,
+                                          List<String> classNames, int steps) {
+        Objects.requireNonNull(metaModel, "metaModel");
+        return adapt(metaModel, supportX, labels, classNames, steps, Provenance.capture(
+                metaModel.parameters().dataType(), metaModel.provenance().seed(), metaModel.config(), Map.of()));
+    }
+
+    /**
      * Adapts a meta-model to a support set.
      *
      * @param metaModel a meta-model or checkpoint (its learner and theta)

@@ -8,18 +8,22 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dl4jmeta.algorithm.MetaLearner;
+import org.dl4jmeta.datasets.folder.ImageFiles;
+import org.dl4jmeta.datasets.folder.ImageFolderReader;
+import org.dl4jmeta.datasets.folder.LabelledImages;
+import org.dl4jmeta.datasets.folder.PixelConvention;
 import org.dl4jmeta.io.Json;
 import org.dl4jmeta.io.ModelFile;
 import org.dl4jmeta.io.OutputFiles;
 import org.dl4jmeta.io.SavedModel;
-import org.dl4jmeta.predict.FewShotClassifier;
 import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.predict.FewShotClassifier;
 import org.dl4jmeta.provenance.Provenance;
 import org.dl4jmeta.provenance.Sha256;
 import org.nd4j.linalg.api.buffer.DataType;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code adapt}: fine-tunes a meta-model to a new task given as a folder of images (one subfolder per class, a few
@@ -73,9 +77,9 @@ public final class AdaptCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         ModelRef ref = ModelRef.load(model);
         OutputFiles.requireWritable(out, overwrite, ref.file(), support, query);
-        ImageFolder.requireFolder(support, "--support");
+        ImageFolderReader.requireFolder(support, "--support");
         if (query != null) {
-            ImageFolder.requireFolder(query, "--query");
+            ImageFolderReader.requireFolder(query, "--query");
         }
         SavedModel m = ref.model();
         if (m.kind() == SavedModel.Kind.ADAPTED) {
@@ -86,11 +90,9 @@ public final class AdaptCommand implements Callable<Integer> {
         ParamSet theta = m.parameters();
         DataType dt = theta.dataType();
         long[] input = learner.network().inputShape();
-        ImageFolder.Preprocessing pre = switch (preprocessing.toLowerCase(Locale.ROOT)) {
-            case "auto" -> ImageFolder.Preprocessing.forModel(ref.config("dataset"), input[0]);
-            case "ink" -> ImageFolder.Preprocessing.INK;
-            case "grey", "gray" -> ImageFolder.Preprocessing.GREY;
-            case "rgb" -> ImageFolder.Preprocessing.RGB;
+        PixelConvention pre = switch (preprocessing.toLowerCase(Locale.ROOT)) {
+            case "auto" -> ImageFolderReader.conventionFor(ref.config("dataset"), input[0]);
+            case "ink", "grey", "gray", "rgb" -> PixelConvention.fromId(preprocessing);
             default -> throw new IllegalArgumentException("--preprocessing must be auto, ink, grey or rgb, got '"
                     + preprocessing + "'");
         };
@@ -99,8 +101,8 @@ public final class AdaptCommand implements Callable<Integer> {
         if (k < 1) {
             throw new IllegalArgumentException("--steps must be >= 1, got " + k);
         }
-        ImageFolder reader = new ImageFolder(input, pre, dt);
-        ImageFolder.Images s = reader.readLabelled(support, "--support");
+        ImageFolderReader reader = new ImageFolderReader(input, pre, dt);
+        LabelledImages s = reader.readLabelled(support, "--support");
         int ways = (int) learner.network().outputs();
         if (s.classes().size() < 2 || s.classes().size() > ways) {
             throw new IllegalArgumentException("support folder " + support + " has " + s.classes().size()
@@ -108,15 +110,15 @@ public final class AdaptCommand implements Callable<Integer> {
                     + " classes");
         }
         // a query folder's problems are found before the adaptation's work
-        boolean labelled = query != null && !ImageFolder.classFolders(query).isEmpty();
+        boolean labelled = query != null && !ImageFiles.classFolders(query).isEmpty();
         if (labelled) {
-            requireSupportClasses(ImageFolder.classFolders(query).stream().map(f -> f.getFileName().toString())
+            requireSupportClasses(ImageFiles.classFolders(query).stream().map(f -> f.getFileName().toString())
                     .toList(), s.classes());
         }
         Map<String, Object> cfg = new LinkedHashMap<>(m.config());
         cfg.put("adaptedFrom", model);
         cfg.put("support", support.toString());
-        cfg.put("preprocessing", pre.name().toLowerCase(Locale.ROOT));
+        cfg.put("preprocessing", pre.id());
         Map<String, String> sums = new LinkedHashMap<>();
         for (Path f : s.files()) {
             sums.put(support.relativize(f).toString(), Sha256.of(f));
@@ -126,7 +128,7 @@ public final class AdaptCommand implements Callable<Integer> {
                 m.provenance(), m.classNames(), m.optimizer(), m.progress());
         FewShotClassifier classifier = FewShotClassifier.adapt(withConfig, s.x(), s.labels(), s.classes(), k, prov);
         if (query != null) {
-            ImageFolder.Images q = labelled ? reader.readLabelled(query, "--query")
+            LabelledImages q = labelled ? reader.readLabelled(query, "--query")
                     : reader.readUnlabelled(query, "--query");
             long n = q.x().size(0);
             FewShotClassifier.Prediction p = classifier.predict(q.x());

@@ -8,6 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dl4jmeta.datasets.folder.ImageFiles;
+import org.dl4jmeta.datasets.folder.ImageFolderReader;
+import org.dl4jmeta.datasets.folder.LabelledImages;
+import org.dl4jmeta.datasets.folder.PixelConvention;
 import org.dl4jmeta.dl4j.Dl4jExport;
 import org.dl4jmeta.dl4j.RunningStatistics;
 import org.dl4jmeta.io.Json;
@@ -19,9 +23,9 @@ import org.dl4jmeta.model.Normalisation;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.provenance.Sha256;
 import org.nd4j.linalg.learning.config.Adam;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code export}: writes a meta-model's or an adapted model's network either as a standard SameDiff FlatBuffers file
@@ -133,19 +137,18 @@ public final class ExportCommand implements Callable<Integer> {
                 recorded = true;
                 preprocessing = ref.config("preprocessing") instanceof String p ? p : null;
             }
-            ImageFolder.requireFolder(dir, "--bn-images");
-            ImageFolder.Preprocessing pre = preprocessing != null
-                    ? ImageFolder.Preprocessing.valueOf(preprocessing.toUpperCase(Locale.ROOT))
-                    : ImageFolder.Preprocessing.forModel(ref.config("dataset"), net.inputShape()[0]);
-            ImageFolder reader = new ImageFolder(net.inputShape(), pre, params.dataType());
-            ImageFolder.Images images = ImageFolder.classFolders(dir).isEmpty()
+            ImageFolderReader.requireFolder(dir, "--bn-images");
+            PixelConvention pre = preprocessing != null ? PixelConvention.fromId(preprocessing)
+                    : ImageFolderReader.conventionFor(ref.config("dataset"), net.inputShape()[0]);
+            ImageFolderReader reader = new ImageFolderReader(net.inputShape(), pre, params.dataType());
+            LabelledImages images = ImageFiles.classFolders(dir).isEmpty()
                     ? reader.readUnlabelled(dir, "--bn-images") : reader.readLabelled(dir, "--bn-images");
             if (recorded) {
                 requireRecordedSupport(m, dir, images);
             }
             stats = Dl4jExport.statistics(net, params, images.x());
             statistics = (recorded ? "support set of the adapted model, " : "images of --bn-images, ") + dir + " ("
-                    + images.files().size() + " images, " + pre.name().toLowerCase(Locale.ROOT) + ")";
+                    + images.files().size() + " images, " + pre.id() + ")";
         }
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("batchNormStatistics", statistics);
@@ -159,7 +162,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     /** The adapted model's support folder must still hold the images it was adapted on. */
-    private static void requireRecordedSupport(SavedModel m, Path dir, ImageFolder.Images images) throws IOException {
+    private static void requireRecordedSupport(SavedModel m, Path dir, LabelledImages images) throws IOException {
         Map<String, String> sums = m.provenance().dataChecksums();
         for (Path file : images.files()) {
             String key = dir.relativize(file).toString();

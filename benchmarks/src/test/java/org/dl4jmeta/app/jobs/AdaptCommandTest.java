@@ -184,7 +184,7 @@ class AdaptCommandTest {
         r = Jobs.run("adapt", "--model", model.toString(), "--support", bad.toString(), "--query", missing.toString());
         assertEquals(2, r.code(), r.all());
         assertEquals("error: --query folder " + missing + " does not exist; give a folder of images (with one "
-                + "subfolder per class for --support)", r.err().strip());
+                + "subfolder per class where they are labelled)", r.err().strip());
 
         Path empty = dir.resolve("emptyclass");
         ImagesForTests.write(empty, 2, 1, 1);

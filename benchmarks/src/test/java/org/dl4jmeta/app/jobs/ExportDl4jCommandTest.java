@@ -12,6 +12,9 @@ import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jmeta.app.CliRun;
+import org.dl4jmeta.datasets.folder.ImageFolderReader;
+import org.dl4jmeta.datasets.folder.LabelledImages;
+import org.dl4jmeta.datasets.folder.PixelConvention;
 import org.dl4jmeta.dl4j.Dl4jExport;
 import org.dl4jmeta.dl4j.RunningStatistics;
 import org.dl4jmeta.io.ModelFile;
@@ -53,7 +56,7 @@ class ExportDl4jCommandTest {
         // DL4J's output() on the support images is the library's prediction with the support set's statistics
         SavedModel m = ModelFile.read(adapted);
         Network net = m.buildNetwork();
-        ImageFolder.Images s = new ImageFolder(net.inputShape(), ImageFolder.Preprocessing.INK,
+        LabelledImages s = new ImageFolderReader(net.inputShape(), PixelConvention.INK,
                 m.parameters().dataType()).readLabelled(support, "support");
         Map<String, RunningStatistics> stats = Dl4jExport.statistics(net, m.parameters(), s.x());
         SameDiff sd = SameDiff.create();
