@@ -61,15 +61,25 @@ class ReportCommandTest {
                         + "\"ms_per_task\":200,\"tasks_per_s\":5,\"peak_rss_mb\":1000,\"omp_threads\":1,\"cpus\":2}"));
         Path readme = dir.resolve("README.md");
         String before = "# Title\n\nintro\n<!-- report:omniglot-table -->\nold table\n<!-- /report:omniglot-table -->\n"
-                + "middle\n<!-- report:performance-table -->\nold\n<!-- /report:performance-table -->\ntail\n";
+                + "middle\n<!-- report:performance-table -->\nold\n<!-- /report:performance-table -->\ntail\n"
+                + "<!-- report:shipped-models -->\n<!-- /report:shipped-models -->\n";
         Files.writeString(readme, before);
+        Path pretrained = shipped(dir);
         CliRun r = CliRun.run("report", "--readme", readme.toString(), "--omniglot", results.toString(), "--bench",
-                bench.toString());
+                bench.toString(), "--pretrained", pretrained.toString());
         assertEquals(0, r.code(), r.all());
         String after = Files.readString(readme);
         assertTrue(after.startsWith("# Title\n\nintro\n<!-- report:omniglot-table -->\n"), after);
         assertTrue(after.contains("<!-- /report:omniglot-table -->\nmiddle\n<!-- report:performance-table -->\n"));
-        assertTrue(after.endsWith("<!-- /report:performance-table -->\ntail\n"), after);
+        assertTrue(after.contains("<!-- /report:performance-table -->\ntail\n<!-- report:shipped-models -->\n"), after);
+        assertTrue(after.endsWith("<!-- /report:shipped-models -->\n"), after);
+        assertTrue(after.contains("**`pretrained:demo-5way`**: 5-way 1-shot maml meta-model, Conv-4 (4 x 64 filters), "
+                + "meta-trained on omniglot (lake split) train classes, within-alphabet episodes for 2500 iterations "
+                + "of 32 tasks (5 queries per class, 1 inner step of 0.4; 25.0 min on 2 CPU cores, ended by "
+                + "iterations, commit 0123456789)."), after);
+        assertTrue(after.contains("| omniglot lake test split, 5-way 1-shot, within-alphabet episodes (seed 1) | 600 "
+                + "| 95.53 ± 0.35% | 15 | 3 | support | fedcba9876 |"), after);
+        assertTrue(after.contains("```bash\njava -jar dl4j-meta.jar train --ways 5\n```"), after);
         assertTrue(!after.contains("old table"), after);
         assertTrue(after.contains("| MAML, dl4j-meta | not run | not run | 71.23 ± 1.01 (10m, 321 it.; untrained not "
                 + "measured) | not run |"), after);
@@ -85,7 +95,17 @@ class ReportCommandTest {
         assertTrue(after.contains("| iMAML (GD inner), 5 inner steps | 4 | 2 | 800 | 200.0 | 5.00 | - | - |"), after);
 
         CliRun again = CliRun.run("report", "--readme", readme.toString(), "--omniglot", results.toString(),
-                "--bench", bench.toString());
+                "--bench", bench.toString(), "--pretrained", pretrained.toString());
+        assertTrue(again.out().contains("(unchanged)"), again.all());
+
+        // a shipped model without its evaluation is refused by name, and the README is kept
+        Files.delete(pretrained.resolve("demo-5way.eval-test.json"));
+        CliRun missing = CliRun.run("report", "--readme", readme.toString(), "--omniglot", results.toString(),
+                "--bench", bench.toString(), "--pretrained", pretrained.toString());
+        assertEquals(2, missing.code(), missing.all());
+        assertTrue(missing.err().contains("shipped model demo-5way has no evaluation"), missing.err());
+        again = CliRun.run("report", "--readme", readme.toString(), "--omniglot", results.toString(),
+                "--bench", bench.toString(), "--pretrained", shipped(dir).toString());
         assertTrue(again.out().contains("(unchanged)"), again.all());
     }
 
@@ -104,12 +124,13 @@ class ReportCommandTest {
                         + "\"peak_rss_mb\":700,\"omp_threads\":1,\"cpus\":2,\"time\":\"2026-11-30T10:10:00Z\"}"));
         Path readme = dir.resolve("README.md");
         Files.writeString(readme, "<!-- report:omniglot-table -->\n<!-- /report:omniglot-table -->\n"
-                + "<!-- report:performance-table -->\n<!-- /report:performance-table -->\n");
+                + "<!-- report:performance-table -->\n<!-- /report:performance-table -->\n"
+                + "<!-- report:shipped-models -->\n<!-- /report:shipped-models -->\n");
         Path results = Files.createDirectories(dir.resolve("omniglot"));
         Files.writeString(results.resolve("omniglot-20w1s-maml-seed1.json"),
                 Json.write(result("20w1s", "maml", 0.71234, 0.0101)));
         CliRun r = CliRun.run("report", "--readme", readme.toString(), "--omniglot", results.toString(), "--bench",
-                bench.toString());
+                bench.toString(), "--pretrained", shipped(dir).toString());
         assertEquals(0, r.code(), r.all());
         String after = Files.readString(readme);
         // median of 30, 20, 25 ms per task: 25.0, against PyTorch's 419 / 32 = 13.1: 1.9x; the first round's RSS
@@ -135,5 +156,24 @@ class ReportCommandTest {
                 dir.resolve("missing.jsonl").toString());
         assertEquals(2, noBench.code(), noBench.all());
         assertTrue(noBench.err().contains("missing.jsonl") && noBench.err().contains("bench --out"), noBench.err());
+    }
+
+    /** A folder with one shipped model's files, as the report reads them (the zip itself is not opened). */
+    private static Path shipped(Path dir) throws IOException {
+        Path p = Files.createDirectories(dir.resolve("pretrained"));
+        Files.write(p.resolve("demo-5way.zip"), new byte[0]);
+        Files.writeString(p.resolve("demo-5way.provenance.json"), "{\"commit\":\"0123456789abcdef\","
+                + "\"environment\":{\"cores\":\"2\"},\"config\":{\"dataset\":\"omniglot\",\"splitScheme\":\"lake\","
+                + "\"episodes\":\"within-alphabet\",\"trainSplit\":\"train\",\"ways\":5,\"shots\":1,\"queries\":5,"
+                + "\"algorithm\":\"maml\",\"innerSteps\":1,\"innerStepSize\":0.4,\"metaBatchSize\":32,"
+                + "\"filters\":64,\"blocks\":4}}");
+        Files.writeString(p.resolve("demo-5way.summary.json"), "{\"iterations\":2500,\"trainSeconds\":1500.2,"
+                + "\"endedBy\":\"iterations\"}");
+        Files.writeString(p.resolve("demo-5way.commands.sh"), "java -jar dl4j-meta.jar train --ways 5\n");
+        Files.writeString(p.resolve("demo-5way.eval-test.json"), "{\"accuracy\":0.95533,\"ci95\":0.0035,"
+                + "\"episodes\":600,\"batchNorm\":\"support\",\"provenance\":{\"commit\":\"fedcba9876543210\"},"
+                + "\"config\":{\"dataset\":\"omniglot\",\"splitScheme\":\"lake\",\"episodeKind\":\"within-alphabet\","
+                + "\"split\":\"test\",\"ways\":5,\"shots\":1,\"queries\":15,\"innerSteps\":3,\"seed\":1}}");
+        return p;
     }
 }
