@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped Omniglot meta-model loads from the app, says where it came from, and adapts to five new classes of
- * drawings (generated shapes, never seen in training) from one example each, out of the box.
+ * The shipped Omniglot meta-models load from the app, say where they came from, and adapt to new classes of drawings
+ * (generated shapes, never seen in training) from one example each, out of the box: the 20-way model to 5 classes,
+ * predicting only those.
  */
 class PretrainedModelTest {
 
@@ -25,7 +26,7 @@ class PretrainedModelTest {
         assertEquals(5, m.buildNetwork().outputs());
         assertEquals(List.of(1L, 28L, 28L), java.util.Arrays.stream(m.buildNetwork().inputShape()).boxed().toList());
         assertEquals("omniglot", m.config().get("dataset"));
-        assertEquals("fomaml", m.config().get("algorithm"));
+        assertEquals("maml", m.config().get("algorithm"));
         assertEquals("maml", m.algorithm().type());
         assertEquals("FLOAT", m.provenance().dataType());
         // the shared data set's README gives this SHA-256 for images_background.zip
@@ -51,5 +52,49 @@ class PretrainedModelTest {
         assertTrue(a > 0.4, "chance is 0.2: " + r.out());
         assertEquals(ImagesForTests.SHAPES, ModelFile.read(out).classNames());
         assertEquals("ink", ModelFile.read(out).config().get("preprocessing"));
+    }
+
+    @Test
+    void theTwentyWayModelWasTrainedOnLakesBackgroundAlphabetsOnly() throws IOException {
+        SavedModel m = ModelRef.load("pretrained:omniglot-lake-20way-1shot").model();
+        assertEquals(SavedModel.Kind.META, m.kind());
+        assertEquals(20, m.buildNetwork().outputs());
+        assertEquals("lake", m.config().get("splitScheme"));
+        assertEquals("train", m.config().get("trainSplit"));
+        assertEquals("val", m.config().get("valSplit"));
+        // the background zip is the only Omniglot image file it read
+        assertTrue(m.provenance().dataChecksums().containsKey("images_background.zip"),
+                m.provenance().dataChecksums().toString());
+        assertTrue(!m.provenance().dataChecksums().containsKey("images_evaluation.zip"),
+                m.provenance().dataChecksums().toString());
+    }
+
+    @Test
+    void theTwentyWayModelAdaptsToFiveClassesAndPredictsOnlyThose(@TempDir Path dir) throws IOException {
+        Path support = dir.resolve("support");
+        Path query = dir.resolve("query");
+        ImagesForTests.write(support, 5, 1, 21);
+        ImagesForTests.write(query, 5, 3, 22);
+        Path out = dir.resolve("adapted.zip");
+        CliRun r = Jobs.run("adapt", "--model", "pretrained:omniglot-lake-20way-1shot", "--support",
+                support.toString(), "--query", query.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.all());
+        List<String> predicted = r.out().lines().filter(l -> l.startsWith("{\"file\":"))
+                .map(l -> parse(l).get("class").asText()).toList();
+        assertEquals(15, predicted.size(), r.out());
+        assertTrue(ImagesForTests.SHAPES.containsAll(predicted), predicted.toString());
+        org.nd4j.shade.jackson.databind.JsonNode done = parse(r.lastLine());
+        assertEquals(15, done.get("unusedOutputs").size(), r.lastLine());
+        assertEquals(5, done.get("classes").size(), r.lastLine());
+        String acc = r.out().lines().filter(l -> l.startsWith("{\"queryAccuracy\":")).findFirst().orElseThrow();
+        assertTrue(parse(acc).get("queryAccuracy").asDouble() > 0.4, "chance is 0.2: " + r.out());
+    }
+
+    private static org.nd4j.shade.jackson.databind.JsonNode parse(String line) {
+        try {
+            return org.dl4jmeta.io.Json.parse(line);
+        } catch (IOException e) {
+            throw new IllegalStateException(line, e);
+        }
     }
 }
