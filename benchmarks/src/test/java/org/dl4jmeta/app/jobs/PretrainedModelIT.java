@@ -36,9 +36,11 @@ class PretrainedModelIT {
         int n = 40;
         Path out = dir.resolve("eval.json");
         CliRun r = Jobs.run("eval", "--model", "pretrained:omniglot-5way-1shot", "--data-dir", omniglot().toString(),
-                "--episodes", String.valueOf(n), "--out", out.toString());
+                "--episodes", String.valueOf(n), "--queries", shipped.get("config").get("queries").asText(), "--seed",
+                shipped.get("config").get("seed").asText(), "--out", out.toString());
         assertEquals(0, r.code(), r.all());
         JsonNode mine = Json.parse(Files.readString(out));
+        assertEquals(shipped.get("config").get("queries"), mine.get("config").get("queries"));
         int differ = 0;
         for (int i = 0; i < n; i++) {
             if (mine.get("perEpisode").get(i).get("accuracy").asDouble()
