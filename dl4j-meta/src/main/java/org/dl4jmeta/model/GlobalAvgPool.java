@@ -1,73 +1,32 @@
 package org.dl4jmeta.model;
 
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Global average pooling [n,c,h,w] -&gt; [n,c]: y = mean over (h,w) of x. Finn et al.'s Omniglot network averages
  * the last 2x2 feature map this way ({@code tf.reduce_mean(hidden4, [1, 2])}), giving 64 features.
  * Backward: dx = dy / (h w) at every position.
  */
-public final class GlobalAvgPool implements Layer {
-
-    private final String name;
+public final class GlobalAvgPool extends GlobalPool {
 
     /** @param name layer name */
     public GlobalAvgPool(String name) {
-        this.name = LayerNames.require(name);
+        super(name);
     }
 
     @Override
-    public String name() {
-        return name;
+    protected SDVariable pool(SameDiff sd, SDVariable x) {
+        return sd.mean(x, 2, 3);
     }
 
     @Override
-    public Map<String, long[]> paramShapes(long[] in) {
-        Shapes.requireRank(name, in, 3, "[channels,height,width]");
-        return Map.of();
-    }
-
-    @Override
-    public long[] outputShape(long[] in) {
-        Shapes.requireRank(name, in, 3, "[channels,height,width]");
-        return new long[] {in[0]};
-    }
-
-    @Override
-    public void initialise(Map<String, INDArray> params, long[] in, SplittableRandom rng) {
-        // no parameters
-    }
-
-    @Override
-    public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
-        SDVariable y = sd.mean(x, 2, 3);
-        long[] outShape = {inShape[0], inShape[1]};
-        return new Pass() {
-            @Override
-            public SDVariable output() {
-                return y;
-            }
-
-            @Override
-            public long[] outputShape() {
-                return outShape.clone();
-            }
-
-            @Override
-            public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
-                if (!needInputGradient) {
-                    return null;
-                }
-                SDVariable dy4 = sd.reshape(dy.mul(1.0 / (inShape[2] * inShape[3])), inShape[0], inShape[1], 1, 1);
-                // spread to [n,c,h,w] by a broadcasting add to zeros: libnd4j 1.0.0-M2.1's tile took 0.6 ms for
-                // 75 x 64 x 2 x 2 values in a profiled first-order MAML step
-                return Shapes.zeros(sd, x, inShape).add(dy4);
-            }
-        };
+    protected SDVariable poolBackward(SameDiff sd, SDVariable x, SDVariable y, SDVariable dy, long[] inShape) {
+        SDVariable dy4 = sd.reshape(dy.mul(1.0 / (inShape[2] * inShape[3])), inShape[0], inShape[1], 1, 1);
+        // spread to [n,c,h,w] by a broadcasting add to zeros: libnd4j 1.0.0-M2.1's tile took 0.6 ms for
+        // 75 x 64 x 2 x 2 values in a profiled first-order MAML step
+        return Shapes.zeros(sd, x, inShape).add(dy4);
     }
 
     /** Saves and restores {@link GlobalAvgPool} in model files as type {@code globalavgpool}: no settings. */
