@@ -21,8 +21,36 @@ record ModelRef(SavedModel model, Path file, String name) {
 
     /** Prefix of the models shipped with the app. */
     static final String PRETRAINED = "pretrained:";
-    /** The shipped models. */
-    static final List<String> SHIPPED = List.of("omniglot-5way-1shot");
+    /**
+     * @return the names of the models shipped in this build: every {@code /pretrained/NAME.zip} resource beside this
+     *     class (in the app's jar or its classes folder), sorted; adding a model is adding its zip
+     * @throws IOException if the jar or folder cannot be listed
+     */
+    static List<String> shipped() throws IOException {
+        java.net.URL where = ModelRef.class.getProtectionDomain().getCodeSource().getLocation();
+        Path root;
+        try {
+            root = Path.of(where.toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException("cannot locate the app's classes at " + where, e);
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        if (Files.isDirectory(root)) {
+            Path dir = root.resolve("pretrained");
+            if (Files.isDirectory(dir)) {
+                try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+                    s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".zip")).forEach(names::add);
+                }
+            }
+        } else {
+            try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(root.toFile())) {
+                jar.stream().map(java.util.zip.ZipEntry::getName)
+                        .filter(n -> n.startsWith("pretrained/") && n.endsWith(".zip") && n.indexOf('/', 11) < 0)
+                        .map(n -> n.substring("pretrained/".length())).forEach(names::add);
+            }
+        }
+        return names.stream().map(n -> n.substring(0, n.length() - ".zip".length())).sorted().toList();
+    }
 
     /**
      * @param ref a path or {@code pretrained:NAME}
@@ -36,9 +64,10 @@ record ModelRef(SavedModel model, Path file, String name) {
             return new ModelRef(ModelFile.read(p), p, ref);
         }
         String name = ref.substring(PRETRAINED.length());
-        if (!SHIPPED.contains(name)) {
+        List<String> shipped = shipped();
+        if (!shipped.contains(name)) {
             throw new IllegalArgumentException("no pretrained model '" + name + "'; shipped: "
-                    + String.join(", ", SHIPPED.stream().map(n -> PRETRAINED + n).toList()));
+                    + String.join(", ", shipped.stream().map(n -> PRETRAINED + n).toList()));
         }
         try (InputStream in = ModelRef.class.getResourceAsStream("/pretrained/" + name + ".zip")) {
             if (in == null) {
