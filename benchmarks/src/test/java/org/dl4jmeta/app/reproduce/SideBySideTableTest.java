@@ -99,9 +99,10 @@ class SideBySideTableTest {
         Path results = Files.createDirectories(dir.resolve("omniglot"));
         Path readme = Files.writeString(dir.resolve("README.md"), "<!-- report:omniglot-table -->\n"
                 + "<!-- /report:omniglot-table -->\n<!-- report:performance-table -->\nold\n"
-                + "<!-- /report:performance-table -->\n");
+                + "<!-- /report:performance-table -->\n<!-- report:shipped-models -->\n"
+                + "<!-- /report:shipped-models -->\n");
         CliRun r = CliRun.run("report", "--readme", readme.toString(), "--omniglot", results.toString(), "--bench",
-                log.toString());
+                log.toString(), "--pretrained", "src/main/resources/pretrained");
         assertEquals(0, r.code(), r.all());
         String after = Files.readString(readme);
         assertTrue(after.contains("| dl4j-meta / PyTorch, per round |") && after.contains("from `" + log + "`"),
