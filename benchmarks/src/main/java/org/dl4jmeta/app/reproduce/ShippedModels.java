@@ -46,18 +46,16 @@ final class ShippedModels {
             throw new IllegalArgumentException("--pretrained " + folder + " is not a folder; give the folder of the "
                     + "shipped models, benchmarks/src/main/resources/pretrained");
         }
-        List<String> names;
+        List<Path> files;
         try (Stream<Path> s = Files.list(folder)) {
-            names = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".zip"))
-                    .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
+            files = s.sorted().toList();
         }
+        List<String> names = files.stream().map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".zip"))
+                .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
         List<Shipped> models = new ArrayList<>();
         for (String name : names) {
-            List<Path> evals;
-            try (Stream<Path> s = Files.list(folder)) {
-                evals = s.filter(p -> p.getFileName().toString().startsWith(name + ".eval-")
-                        && p.getFileName().toString().endsWith(".json")).sorted().toList();
-            }
+            List<Path> evals = files.stream().filter(p -> p.getFileName().toString().startsWith(name + ".eval-")
+                    && p.getFileName().toString().endsWith(".json")).toList();
             if (evals.isEmpty()) {
                 throw new IllegalArgumentException("shipped model " + name + " has no evaluation " + folder.resolve(
                         name + ".eval-*.json") + "; run eval --model pretrained:" + name + " --out <that file>");
