@@ -15,6 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * phi_K, and the meta-gradient handed to the outer optimiser is theta - phi_K. With SGD of step epsilon this is
  * the paper's update theta &lt;- theta + epsilon (phi_K - theta); Adam works too (the paper's few-shot runs used
  * Adam in the inner loop; here the inner loop is plain SGD so the closed form (I - alpha A)^K holds on quadratics).
+ * With {@link ReptileConfig#innerBatchSize()} the steps walk through fixed mini-batches of the support set, step k
+ * on batch k mod (n / b): phi_{k+1} = phi_k - alpha grad L_{B_k}(phi_k), as in the paper's few-shot runs.
  *
  * <p>Not thread-safe: one instance per thread.
  */
@@ -75,8 +77,24 @@ public final class Reptile implements MetaLearner {
         network.requireParams(theta, "theta");
         inner.requireEpisode(theta, e);
         List<Double> supportLosses = new ArrayList<>();
-        ParamSet phi = inner.adapt(theta, e.supportX(), e.supportY(), config.innerSteps(), update,
-                config.innerSteps(), new InnerLoop.Trace(supportLosses, null, null));
+        ParamSet phi;
+        if (config.innerBatchSize() == 0 || config.innerBatchSize() == e.supportX().size(0)) {
+            phi = inner.adapt(theta, e.supportX(), e.supportY(), config.innerSteps(), update, config.innerSteps(),
+                    new InnerLoop.Trace(supportLosses, null, null));
+        } else {
+            int[][] batches = miniBatches(e.supportY(), config.innerBatchSize());
+            List<INDArray[]> data = new ArrayList<>();
+            for (int[] b : batches) {
+                data.add(new INDArray[] {rows(e.supportX(), b), rows(e.supportY(), b)});
+            }
+            phi = theta;
+            for (int k = 0; k < config.innerSteps(); k++) {
+                INDArray[] d = data.get(k % batches.length);
+                // one step from phi_k on batch k; only the first step's loss (the support loss at theta on B_0) is kept
+                phi = inner.adapt(phi, d[0], d[1], 1, update, 1,
+                        k == 0 ? new InnerLoop.Trace(supportLosses, null, null) : null);
+            }
+        }
         ParamSet grad = theta.select(network.paramNames()).axpyi(-1.0, phi);
         double[] before = inner.queryAtTheta(theta, e, preAdaptationMetrics);
         LossGradGraph.Result after = inner.graph(e.queryX().size(0), theta.dataType())
@@ -84,6 +102,56 @@ public final class Reptile implements MetaLearner {
         TaskMetrics m = new TaskMetrics(supportLosses.get(0), before[0], before[1], after.loss(),
                 inner.accuracy(after.output(), e.queryY()));
         return new MetaGradient(grad, m);
+    }
+
+    /**
+     * The fixed inner mini-batches of {@link ReptileConfig#innerBatchSize()}: the support rows are dealt class by
+     * class in turn (the first example of every class in class order, then the second of each, ...; a row's class is
+     * the index of its largest target, so regression targets of one column form one class in row order) and the
+     * sequence is cut into consecutive runs of {@code batchSize}. A support set of K examples for each of N classes
+     * with batchSize a multiple of N gives batches of batchSize / N examples of every class.
+     *
+     * @param supportY support targets [n, outputs]
+     * @param batchSize rows per batch, in [1, n], dividing n
+     * @return the row indices of each batch, in order
+     * @throws IllegalArgumentException naming batchSize and n if batchSize does not divide n or exceeds it
+     */
+    static int[][] miniBatches(INDArray supportY, int batchSize) {
+        int n = Math.toIntExact(supportY.size(0));
+        if (batchSize < 1 || batchSize > n || n % batchSize != 0) {
+            throw new IllegalArgumentException("Reptile innerBatchSize " + batchSize + " must divide the support "
+                    + "set's " + n + " examples; choose a divisor of " + n + " or 0 for the whole support set");
+        }
+        INDArray cls = supportY.rank() == 2 && supportY.size(1) > 1
+                ? supportY.argMax(1) : org.nd4j.linalg.factory.Nd4j.zeros(DataType.LONG, n);
+        java.util.TreeMap<Long, List<Integer>> byClass = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            byClass.computeIfAbsent(cls.getLong(i), c -> new ArrayList<>()).add(i);
+        }
+        int[] dealt = new int[n];
+        int m = 0;
+        for (int round = 0; m < n; round++) {
+            for (List<Integer> rowsOfClass : byClass.values()) {
+                if (round < rowsOfClass.size()) {
+                    dealt[m++] = rowsOfClass.get(round);
+                }
+            }
+        }
+        int[][] batches = new int[n / batchSize][];
+        for (int b = 0; b < batches.length; b++) {
+            batches[b] = java.util.Arrays.copyOfRange(dealt, b * batchSize, (b + 1) * batchSize);
+        }
+        return batches;
+    }
+
+    private static INDArray rows(INDArray a, int[] rows) {
+        long[] shape = a.shape().clone();
+        shape[0] = rows.length;
+        INDArray out = org.nd4j.linalg.factory.Nd4j.create(a.dataType(), shape);
+        for (int j = 0; j < rows.length; j++) {
+            out.slice(j).assign(a.slice(rows[j]));
+        }
+        return out;
     }
 
     /** Saves and restores Reptile as {@code reptile}: its {@link ReptileConfig}. */
@@ -106,7 +174,7 @@ public final class Reptile implements MetaLearner {
 
         @Override
         public ReptileConfig defaultConfig(int innerSteps, double innerStepSize) {
-            return new ReptileConfig(innerSteps, innerStepSize);
+            return new ReptileConfig(innerSteps, innerStepSize, 0);
         }
 
         @Override

@@ -5,13 +5,24 @@ package org.dl4jmeta.algorithm;
  * from theta give phi_K; the meta-gradient is theta - phi_K, so SGD with step epsilon on it is the paper's
  * theta &lt;- theta + epsilon (phi_K - theta).
  *
+ * <p>With {@code innerBatchSize} b &gt; 0 every inner step sees a different mini-batch of b support examples, as in
+ * the paper's few-shot runs (section 6 and appendix A: inner batches of 10 drawn from 10 examples per class, one
+ * pass over them in 5 steps). The paper's section 5 explains why: the meta-gradient's useful term is the inner
+ * product of the gradients of different mini-batches, E[g_1' g_2], which full-batch steps reduce to the gradient
+ * norm of one loss. The batches are fixed, not drawn ({@link Reptile#miniBatches}): the support set is dealt
+ * class by class in turn and cut into consecutive runs of b, so each batch holds as many examples of every class as
+ * the support set allows and the meta-gradient is a function of the episode alone.
+ *
  * @param innerSteps K, &gt;= 1
  * @param innerStepSize alpha, &gt; 0 and finite
+ * @param innerBatchSize b, support examples per inner step, &gt;= 0 (0: every step on the whole support set); the
+ *     support set's size must be a multiple of it
  */
-public record ReptileConfig(int innerSteps, double innerStepSize) {
+public record ReptileConfig(int innerSteps, double innerStepSize, int innerBatchSize) {
 
     /**
-     * @throws IllegalArgumentException if innerSteps &lt; 1 or innerStepSize is not a positive finite number
+     * @throws IllegalArgumentException if innerSteps &lt; 1, innerStepSize is not a positive finite number or
+     *     innerBatchSize &lt; 0
      */
     public ReptileConfig {
         if (innerSteps < 1) {
@@ -20,5 +31,19 @@ public record ReptileConfig(int innerSteps, double innerStepSize) {
         if (!(innerStepSize > 0) || Double.isInfinite(innerStepSize)) {
             throw new IllegalArgumentException("innerStepSize alpha must be > 0 and finite, got " + innerStepSize);
         }
+        if (innerBatchSize < 0) {
+            throw new IllegalArgumentException("innerBatchSize must be >= 0 (0: the whole support set every step), "
+                    + "got " + innerBatchSize);
+        }
+    }
+
+    /**
+     * Every inner step on the whole support set (the configuration of releases before {@code innerBatchSize}).
+     *
+     * @param innerSteps K, &gt;= 1
+     * @param innerStepSize alpha, &gt; 0 and finite
+     */
+    public ReptileConfig(int innerSteps, double innerStepSize) {
+        this(innerSteps, innerStepSize, 0);
     }
 }

@@ -37,6 +37,7 @@ class BadInputTest {
         assertMessage(() -> MamlConfig.firstOrder(1, Double.NaN), "got NaN");
         assertMessage(() -> new ReptileConfig(-2, 0.1), "got -2");
         assertMessage(() -> new ReptileConfig(1, 0), "got 0.0");
+        assertMessage(() -> new ReptileConfig(1, 0.1, -1), "got -1");
         assertMessage(() -> Conv4.omniglot(1), "ways must be >= 2, got 1");
         assertMessage(() -> new Conv2d("c", 4, 3, 3, true), "stride", "got 3");
     }

@@ -25,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>MAML, K steps: phi_{k+1} = phi_k - alpha A_s (phi_k - a_s); gradient (I - alpha A_s)^K A_q (phi_K - a_q)
  *       (for K = 1: (I - alpha A_s) A_q (theta' - a_q));</li>
  *   <li>first-order MAML: A_q (phi_K - a_q);</li>
- *   <li>Reptile: phi_K - a_s = (I - alpha A_s)^K (theta - a_s), gradient theta - phi_K.</li>
+ *   <li>Reptile: phi_K - a_s = (I - alpha A_s)^K (theta - a_s), gradient theta - phi_K; with inner mini-batches
+ *       phi_{k+1} = phi_k - alpha grad L_{B_(k mod m)}(phi_k) on the m consecutive batches of the rows.</li>
  * </ul>
  */
 class QuadraticClosedFormTest {
@@ -76,6 +77,26 @@ class QuadraticClosedFormTest {
         double[] phi = add(aS, powApply(identityMinusAlphaA(xs), k, sub(theta0, aS)));
         double[] got = flat(new Reptile(net, new ReptileConfig(k, ALPHA)).metaGradient(theta(), episode()));
         assertClose(sub(theta0, phi), got, 1e-12);
+    }
+
+    @ParameterizedTest(name = "K={0}")
+    @ValueSource(ints = {1, 3, 5})
+    void reptileWithInnerMiniBatchesEqualsClosedForm(int k) {
+        // 6 regression rows are one class, so the batches of 2 are rows {0,1}, {2,3}, {4,5}; step k uses k mod 3
+        double[] p = theta0.clone();
+        for (int i = 0; i < k; i++) {
+            int b = i % 3;
+            double[][] xb = {xs[2 * b], xs[2 * b + 1]};
+            double[] yb = {ys[2 * b], ys[2 * b + 1]};
+            p = sub(p, scale(ALPHA, grad(xb, yb, p)));
+        }
+        MetaGradient mg = new Reptile(net, new ReptileConfig(k, ALPHA, 2)).metaGradient(theta(), episode());
+        assertClose(sub(theta0, p), flat(mg), 1e-12);
+        assertEquals(loss(new double[][] {xs[0], xs[1]}, new double[] {ys[0], ys[1]}, theta0),
+                mg.metrics().supportLossBefore(), 1e-12, "support loss before: the first batch's at theta");
+        // a batch of the whole support set is the full-batch rule
+        assertClose(flat(new Reptile(net, new ReptileConfig(k, ALPHA)).metaGradient(theta(), episode())),
+                flat(new Reptile(net, new ReptileConfig(k, ALPHA, 6)).metaGradient(theta(), episode())), 0);
     }
 
     @Test

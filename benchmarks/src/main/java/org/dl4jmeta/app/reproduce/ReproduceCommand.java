@@ -231,7 +231,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                     && Files.exists(run.resolve("model.zip"))) {
                 // a result from before baselines were measured: add its untrained baseline
                 Map<String, Object> r = asMap(done);
-                Map<String, Object> base = baseline(run, stderr);
+                Map<String, Object> base = baseline(run, s, stderr);
                 if (base == null) {
                     return 1;
                 }
@@ -293,15 +293,13 @@ public final class ReproduceCommand implements Callable<Integer> {
             summary = readIfExists(run.resolve("summary.json"));
         }
         Path evalFile = run.resolve("eval-test-seed" + evalSeed + ".json");
-        int code = execute(new EvalCommand(), List.of("--model", run.resolve("model.zip").toString(), "--split",
-                "test", "--episodes", String.valueOf(episodes), "--seed", String.valueOf(evalSeed), "--queries",
-                String.valueOf(evalQueries), "--out", evalFile.toString(), "--overwrite"), stderr);
+        int code = execute(new EvalCommand(), evalArgs(run.resolve("model.zip"), s, evalFile), stderr);
         if (code != 0) {
             stderr.println("reproduce: evaluating " + run.resolve("model.zip") + " ended with exit code " + code);
             return code;
         }
         JsonNode ev = Json.parse(Files.readString(evalFile));
-        Map<String, Object> base = baseline(run, stderr);
+        Map<String, Object> base = baseline(run, s, stderr);
         if (base == null) {
             return 1;
         }
@@ -340,7 +338,7 @@ public final class ReproduceCommand implements Callable<Integer> {
      *
      * @return accuracy, ci95, episodes and the evaluation file; null if the evaluation failed (reported)
      */
-    private Map<String, Object> baseline(Path run, PrintWriter stderr) throws IOException {
+    private Map<String, Object> baseline(Path run, Setting s, PrintWriter stderr) throws IOException {
         SavedModel trained = ModelFile.read(run.resolve("model.zip"));
         org.dl4jmeta.algorithm.MetaLearner learner = trained.createLearner();
         org.dl4jmeta.model.ParamSet theta0 = learner.initialise(seed, trained.parameters().dataType());
@@ -350,9 +348,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         ModelFile.write(init, SavedModel.meta(learner, theta0, cfg,
                 Provenance.capture(theta0.dataType(), seed, cfg, Map.of()).finished()));
         Path evalFile = run.resolve("eval-init-test-seed" + evalSeed + ".json");
-        int code = execute(new EvalCommand(), List.of("--model", init.toString(), "--split", "test", "--episodes",
-                String.valueOf(episodes), "--seed", String.valueOf(evalSeed), "--queries",
-                String.valueOf(evalQueries), "--out", evalFile.toString(), "--overwrite"), stderr);
+        int code = execute(new EvalCommand(), evalArgs(init, s, evalFile), stderr);
         if (code != 0) {
             stderr.println("reproduce: evaluating the untrained baseline " + init + " ended with exit code " + code);
             return null;
@@ -365,6 +361,17 @@ public final class ReproduceCommand implements Callable<Integer> {
         m.put("testInnerSteps", ev.get("config").get("innerSteps").asInt());
         m.put("evalFile", evalFile.toString());
         return m;
+    }
+
+    /**
+     * The test episodes are the setting's N-way K-shot whatever the model trained on (Reptile's recipe trains on
+     * more shots than it is tested on).
+     */
+    private List<String> evalArgs(Path model, Setting s, Path evalFile) {
+        return List.of("--model", model.toString(), "--split", "test", "--episodes", String.valueOf(episodes),
+                "--ways", String.valueOf(s.ways()), "--shots", String.valueOf(s.shots()), "--seed",
+                String.valueOf(evalSeed), "--queries", String.valueOf(evalQueries), "--out", evalFile.toString(),
+                "--overwrite");
     }
 
     private boolean sameRequest(JsonNode r, Budget b) {
