@@ -5,10 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.dl4jmeta.model.Network;
-import org.dl4jmeta.model.ParamSet;
-import org.dl4jmeta.task.Episode;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonInclude;
 
 /**
@@ -28,7 +24,7 @@ import org.nd4j.shade.jackson.annotation.JsonInclude;
  *
  * <p>Not thread-safe (graph caches): one instance per thread.
  */
-public final class Anil implements MetaLearner {
+public final class Anil extends MamlVariant {
 
     /**
      * ANIL's settings.
@@ -52,10 +48,8 @@ public final class Anil implements MetaLearner {
         }
     }
 
-    private final Network network;
     private final Config config;
     private final List<String> head;
-    private final Maml maml;
 
     /**
      * @param network the network
@@ -63,11 +57,11 @@ public final class Anil implements MetaLearner {
      * @throws IllegalArgumentException if no tensor has the head prefix, or every tensor has it
      */
     public Anil(Network network, Config config) {
-        this.network = Objects.requireNonNull(network, "network");
-        this.config = Objects.requireNonNull(config, "config");
+        super(new Maml(Objects.requireNonNull(network, "network"), new MamlConfig(
+                Objects.requireNonNull(config, "config").innerSteps(), config.innerStepSize(), config.firstOrder(),
+                false).adapting(head(network, config.headPrefix()))));
+        this.config = config;
         this.head = head(network, config.headPrefix());
-        this.maml = new Maml(network, new MamlConfig(config.innerSteps(), config.innerStepSize(), config.firstOrder(),
-                false).adapting(head));
     }
 
     /**
@@ -112,31 +106,6 @@ public final class Anil implements MetaLearner {
     @Override
     public String id() {
         return "anil";
-    }
-
-    @Override
-    public Network network() {
-        return network;
-    }
-
-    @Override
-    public int innerSteps() {
-        return config.innerSteps();
-    }
-
-    @Override
-    public ParamSet initialise(long seed, DataType dataType) {
-        return maml.initialise(seed, dataType);
-    }
-
-    @Override
-    public ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps) {
-        return maml.adapt(theta, supportX, supportY, steps);
-    }
-
-    @Override
-    public MetaGradient metaGradient(ParamSet theta, Episode episode, boolean preAdaptationMetrics) {
-        return maml.metaGradient(theta, episode, preAdaptationMetrics);
     }
 
     /** Saves and restores ANIL as {@code anil}: its {@link Config}; {@code foanil} is first-order ANIL. */

@@ -3,11 +3,7 @@ package org.dl4jmeta.algorithm;
 import java.util.Map;
 import java.util.Objects;
 import org.dl4jmeta.model.Network;
-import org.dl4jmeta.model.ParamSet;
-import org.dl4jmeta.task.Episode;
 import org.dl4jmeta.update.ElementwiseStepSizes;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Meta-SGD (Li, Zhou, Chen, Li 2017, "Meta-SGD: learning to learn quickly for few-shot learning", eq. 3-4): MAML
@@ -22,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the support gradients as constants, giving dL/dalpha = -sum_k v g_k element-wise with v = grad L_query(phi_K).
  * Not thread-safe (graph caches): one instance per thread.
  */
-public final class MetaSgd implements MetaLearner {
+public final class MetaSgd extends MamlVariant {
 
     /**
      * Meta-SGD's settings.
@@ -41,19 +37,17 @@ public final class MetaSgd implements MetaLearner {
         }
     }
 
-    private final Network network;
     private final Config config;
-    private final Maml maml;
 
     /**
      * @param network the network
      * @param config Meta-SGD's settings
      */
     public MetaSgd(Network network, Config config) {
-        this.network = Objects.requireNonNull(network, "network");
-        this.config = Objects.requireNonNull(config, "config");
-        this.maml = new Maml(network, new MamlConfig(config.innerSteps(), config.initialStepSize(),
-                config.firstOrder(), false), new ElementwiseStepSizes(config.initialStepSize()));
+        super(new Maml(Objects.requireNonNull(network, "network"), new MamlConfig(
+                Objects.requireNonNull(config, "config").innerSteps(), config.initialStepSize(), config.firstOrder(),
+                false), new ElementwiseStepSizes(config.initialStepSize())));
+        this.config = config;
     }
 
     /**
@@ -72,32 +66,6 @@ public final class MetaSgd implements MetaLearner {
     @Override
     public String id() {
         return "metasgd";
-    }
-
-    @Override
-    public Network network() {
-        return network;
-    }
-
-    @Override
-    public int innerSteps() {
-        return config.innerSteps();
-    }
-
-    /** The network's seeded parameters, then every step-size tensor filled with the initial step size. */
-    @Override
-    public ParamSet initialise(long seed, DataType dataType) {
-        return maml.initialise(seed, dataType);
-    }
-
-    @Override
-    public ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps) {
-        return maml.adapt(theta, supportX, supportY, steps);
-    }
-
-    @Override
-    public MetaGradient metaGradient(ParamSet theta, Episode episode, boolean preAdaptationMetrics) {
-        return maml.metaGradient(theta, episode, preAdaptationMetrics);
     }
 
     /** Saves and restores Meta-SGD as {@code metasgd}: its {@link Config}. */

@@ -78,14 +78,15 @@ public final class Reptile implements MetaLearner {
         inner.requireEpisode(theta, e);
         List<Double> supportLosses = new ArrayList<>();
         ParamSet phi;
-        if (config.innerBatchSize() == 0 || config.innerBatchSize() == e.supportX().size(0)) {
+        int b = config.innerBatchSizeOrZero();
+        if (b == 0 || b == e.supportX().size(0)) {
             phi = inner.adapt(theta, e.supportX(), e.supportY(), config.innerSteps(), update, config.innerSteps(),
                     new InnerLoop.Trace(supportLosses, null, null));
         } else {
-            int[][] batches = miniBatches(e.supportY(), config.innerBatchSize());
+            int[][] batches = miniBatches(e.supportY(), b);
             List<INDArray[]> data = new ArrayList<>();
-            for (int[] b : batches) {
-                data.add(new INDArray[] {rows(e.supportX(), b), rows(e.supportY(), b)});
+            for (int[] rows : batches) {
+                data.add(new INDArray[] {rows(e.supportX(), rows), rows(e.supportY(), rows)});
             }
             phi = theta;
             for (int k = 0; k < config.innerSteps(); k++) {
@@ -174,7 +175,7 @@ public final class Reptile implements MetaLearner {
 
         @Override
         public ReptileConfig defaultConfig(int innerSteps, double innerStepSize) {
-            return new ReptileConfig(innerSteps, innerStepSize, 0);
+            return new ReptileConfig(innerSteps, innerStepSize);
         }
 
         @Override

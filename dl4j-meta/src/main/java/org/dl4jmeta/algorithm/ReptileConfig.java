@@ -1,5 +1,7 @@
 package org.dl4jmeta.algorithm;
 
+import org.nd4j.shade.jackson.annotation.JsonInclude;
+
 /**
  * Configuration of Reptile (Nichol, Achiam, Schulman 2018, Algorithm 1): K SGD steps of size alpha on the task
  * from theta give phi_K; the meta-gradient is theta - phi_K, so SGD with step epsilon on it is the paper's
@@ -15,10 +17,12 @@ package org.dl4jmeta.algorithm;
  *
  * @param innerSteps K, &gt;= 1
  * @param innerStepSize alpha, &gt; 0 and finite
- * @param innerBatchSize b, support examples per inner step, &gt;= 0 (0: every step on the whole support set); the
- *     support set's size must be a multiple of it
+ * @param innerBatchSize b, support examples per inner step, &gt;= 1, or null (also given as 0) for every step on the
+ *     whole support set, which model files of earlier releases mean by leaving it out; the support set's size must
+ *     be a multiple of it
  */
-public record ReptileConfig(int innerSteps, double innerStepSize, int innerBatchSize) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ReptileConfig(int innerSteps, double innerStepSize, Integer innerBatchSize) {
 
     /**
      * @throws IllegalArgumentException if innerSteps &lt; 1, innerStepSize is not a positive finite number or
@@ -31,9 +35,12 @@ public record ReptileConfig(int innerSteps, double innerStepSize, int innerBatch
         if (!(innerStepSize > 0) || Double.isInfinite(innerStepSize)) {
             throw new IllegalArgumentException("innerStepSize alpha must be > 0 and finite, got " + innerStepSize);
         }
-        if (innerBatchSize < 0) {
+        if (innerBatchSize != null && innerBatchSize < 0) {
             throw new IllegalArgumentException("innerBatchSize must be >= 0 (0: the whole support set every step), "
                     + "got " + innerBatchSize);
+        }
+        if (innerBatchSize != null && innerBatchSize == 0) {
+            innerBatchSize = null;
         }
     }
 
@@ -44,6 +51,11 @@ public record ReptileConfig(int innerSteps, double innerStepSize, int innerBatch
      * @param innerStepSize alpha, &gt; 0 and finite
      */
     public ReptileConfig(int innerSteps, double innerStepSize) {
-        this(innerSteps, innerStepSize, 0);
+        this(innerSteps, innerStepSize, null);
+    }
+
+    /** @return b, or 0 for the whole support set */
+    public int innerBatchSizeOrZero() {
+        return innerBatchSize == null ? 0 : innerBatchSize;
     }
 }

@@ -60,7 +60,7 @@ class ModelFileTest {
     @Test
     void metaModelsRoundTripExactlyForEveryAlgorithm(@TempDir Path dir) throws IOException {
         List<MetaLearner> learners = List.of(new Maml(NET, MamlConfig.secondOrder(2, 0.4).withLearnedStepSizes()),
-                new Reptile(NET, new ReptileConfig(3, 0.1)),
+                new Reptile(NET, new ReptileConfig(3, 0.1)), new Reptile(NET, new ReptileConfig(3, 0.1, 2)),
                 new Imaml(NET, ImamlConfig.builder(2.0).optSolver(ImamlConfig.InnerSolver.NEWTON_CG).build()));
         for (DataType dt : List.of(DataType.FLOAT, DataType.DOUBLE)) {
             for (MetaLearner l : learners) {
@@ -76,12 +76,27 @@ class ModelFileTest {
                 MetaLearner rebuilt = back.createLearner();
                 assertEquals(l.id(), rebuilt.id());
                 assertEquals(l.innerSteps(), rebuilt.innerSteps());
+                if (l instanceof Reptile r) {
+                    assertEquals(r.config(), ((Reptile) rebuilt).config());
+                }
                 assertEquals(m.algorithm(), back.algorithm());
                 assertEquals(3, back.config().get("ways"));
                 assertEquals(m.provenance(), back.provenance());
                 assertNull(back.optimizer());
             }
         }
+    }
+
+    @Test
+    void reptileFilesWithoutInnerBatchSizeMeanTheWholeSupportSet() {
+        // files written before innerBatchSize existed hold only K and alpha; a full-batch config is still written so
+        ReptileConfig old = Json.mapper().convertValue(Map.of("innerSteps", 5, "innerStepSize", 0.1),
+                ReptileConfig.class);
+        assertEquals(new ReptileConfig(5, 0.1), old);
+        assertEquals(0, old.innerBatchSizeOrZero());
+        assertEquals(new ReptileConfig(5, 0.1), new ReptileConfig(5, 0.1, 0));
+        assertEquals(Map.of("innerSteps", 5, "innerStepSize", 0.1), Json.mapper().convertValue(old, Map.class));
+        assertEquals(10, Json.mapper().convertValue(new ReptileConfig(5, 0.1, 10), Map.class).get("innerBatchSize"));
     }
 
     @Test
