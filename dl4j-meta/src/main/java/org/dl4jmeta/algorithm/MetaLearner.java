@@ -39,6 +39,17 @@ public interface MetaLearner {
     ParamSet initialise(long seed, DataType dataType);
 
     /**
+     * Checks, before any training, that support sets of this size suit the learner's settings (Reptile's inner
+     * mini-batches must divide it), so that a job can refuse a bad combination before it writes anything. The
+     * default accepts every size.
+     *
+     * @param supportExamples examples in one support set, N ways times K shots
+     * @throws IllegalArgumentException naming the setting, the size and the fix
+     */
+    default void requireSupportSize(int supportExamples) {
+    }
+
+    /**
      * Adapts theta to an episode's support set with the configured number of inner steps.
      *
      * @param theta meta-parameters (not modified)

@@ -119,10 +119,7 @@ public final class Reptile implements MetaLearner {
      */
     static int[][] miniBatches(INDArray supportY, int batchSize) {
         int n = Math.toIntExact(supportY.size(0));
-        if (batchSize < 1 || batchSize > n || n % batchSize != 0) {
-            throw new IllegalArgumentException("Reptile innerBatchSize " + batchSize + " must divide the support "
-                    + "set's " + n + " examples; choose a divisor of " + n + " or 0 for the whole support set");
-        }
+        requireDivides(batchSize, n);
         INDArray cls = supportY.rank() == 2 && supportY.size(1) > 1
                 ? supportY.argMax(1) : org.nd4j.linalg.factory.Nd4j.zeros(DataType.LONG, n);
         java.util.TreeMap<Long, List<Integer>> byClass = new java.util.TreeMap<>();
@@ -143,6 +140,21 @@ public final class Reptile implements MetaLearner {
             batches[b] = java.util.Arrays.copyOfRange(dealt, b * batchSize, (b + 1) * batchSize);
         }
         return batches;
+    }
+
+    private static void requireDivides(int batchSize, int n) {
+        if (batchSize < 1 || batchSize > n || n % batchSize != 0) {
+            throw new IllegalArgumentException("Reptile innerBatchSize " + batchSize + " must divide the support "
+                    + "set's " + n + " examples; choose a divisor of " + n + " or 0 for the whole support set");
+        }
+    }
+
+    /** @throws IllegalArgumentException if {@link ReptileConfig#innerBatchSize()} does not divide the size */
+    @Override
+    public void requireSupportSize(int supportExamples) {
+        if (config.innerBatchSizeOrZero() > 0) {
+            requireDivides(config.innerBatchSizeOrZero(), supportExamples);
+        }
     }
 
     private static INDArray rows(INDArray a, int[] rows) {

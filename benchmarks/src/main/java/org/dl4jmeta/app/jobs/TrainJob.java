@@ -118,6 +118,7 @@ final class TrainJob {
         DataType dt = DataSets.dataType(config.doublePrecision());
         Network network = DataSets.network(config);
         MetaLearner learner = DataSets.learner(config, network);
+        learner.requireSupportSize(config.ways() * config.shots());
         AlgorithmSpec spec = AlgorithmSpec.of(learner);
         // learners keep no state: a checkpoint's learner state (BI-MAML's phase) is in the restored training state
         Supplier<MetaLearner> factory = () -> spec.create(network);

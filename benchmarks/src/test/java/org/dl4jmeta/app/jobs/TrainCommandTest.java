@@ -198,6 +198,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void reptileBatchesThatDoNotDivideTheSupportSetAreRefusedBeforeAnyFile(@TempDir Path dir) {
+        Path run = dir.resolve("reptile");
+        CliRun r = Jobs.run(Jobs.args(Jobs.tiny(run, "--algo", "reptile", "--algo-config", "innerBatchSize=2")));
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("Reptile innerBatchSize 2 must divide the support set's 3 examples"), r.err());
+        assertFalse(java.nio.file.Files.exists(run.resolve("config.json")), "nothing written");
+        r = Jobs.run(Jobs.args(Jobs.tiny(run, "--algo", "reptile", "--algo-config", "innerBatchSize=3",
+                "--iterations", "2")));
+        assertEquals(0, r.code(), "the same folder then takes a good run: " + r.all());
+    }
+
+    @Test
     void badValuesAreNamed(@TempDir Path dir) {
         CliRun r = Jobs.run(Jobs.args(Jobs.tiny(dir.resolve("a"), "--ways", "1")));
         assertEquals(2, r.code(), r.all());
