@@ -49,7 +49,6 @@ public final class Anil extends MamlVariant {
     }
 
     private final Config config;
-    private final List<String> head;
 
     /**
      * @param network the network
@@ -61,7 +60,6 @@ public final class Anil extends MamlVariant {
                 Objects.requireNonNull(config, "config").innerSteps(), config.innerStepSize(), config.firstOrder(),
                 false).adapting(head(network, config.headPrefix()))));
         this.config = config;
-        this.head = head(network, config.headPrefix());
     }
 
     /**
@@ -100,7 +98,7 @@ public final class Anil extends MamlVariant {
 
     /** @return the names of the tensors that adapt */
     public List<String> head() {
-        return head;
+        return maml().config().adaptedTensors();
     }
 
     @Override
