@@ -1,6 +1,8 @@
 package org.dl4jmeta.algorithm;
 
+import java.util.List;
 import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.model.NativeArrays;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
@@ -131,6 +133,8 @@ public final class BiMaml implements MetaLearner {
         for (String n : network.paramNames()) {
             g.get(n).assign(r.gradient().get(n));
         }
+        r.gradient().release();
+        NativeArrays.close(List.of(r.output()), List.of());
         return new MetaGradient(g, new TaskMetrics(supportLoss, r.loss(), acc, r.loss(), acc));
     }
 

@@ -2,12 +2,16 @@ package org.dl4jmeta.algorithm;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.graph.MamlGraph;
+import org.dl4jmeta.model.NativeArrays;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
@@ -98,18 +102,25 @@ public final class InnerLoop {
      */
     public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps, InnerUpdate update, int updateSteps,
                           List<String> perStepTensors, Trace trace) {
+        // arrays phi takes from theta are never closed; every other array a step makes (phi_{k+1}, the update's
+        // temporaries, the gradient, the output) is closed once nothing can read it, unless the trace keeps it
+        Set<INDArray> fromTheta = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<String, INDArray> phi = new LinkedHashMap<>();
         List<String> adapting = new ArrayList<>();
         for (String n : network.paramNames()) {
             phi.put(n, theta.get(n));
+            fromTheta.add(phi.get(n));
             if (update.adapts(n)) {
                 adapting.add(n);
             }
         }
         LossGradGraph g = graph(x.size(0), theta.dataType());
-        TensorMath<INDArray> math = TensorMath.nd4j();
+        List<INDArray> made = new ArrayList<>();
+        TensorMath<INDArray> math = TensorMath.nd4j(made::add);
+        boolean keepIterates = trace != null && trace.iterates() != null;
+        boolean keepGradients = trace != null && trace.gradients() != null;
         for (int k = 0; k < steps; k++) {
-            withSets(phi, theta, perStepTensors, k, updateSteps);
+            withSets(phi, theta, perStepTensors, k, updateSteps, fromTheta);
             LossGradGraph.Result r = g.run(phi, x, y, adapting);
             ParamSet grad = r.gradient();
             if (trace != null) {
@@ -117,21 +128,43 @@ public final class InnerLoop {
                 add(trace.gradients(), grad);
                 add(trace.iterates(), Map.copyOf(phi));
             }
+            List<INDArray> done = new ArrayList<>(made);
             for (Map.Entry<String, INDArray> e : phi.entrySet()) {
                 String n = e.getKey();
                 if (update.adapts(n)) {
+                    if (!keepIterates) {
+                        done.add(e.getValue());
+                    }
                     e.setValue(update.apply(math, new UpdateStep<>(k, updateSteps, n, theta.get(n), e.getValue(),
                             grad.get(n), theta::get)));
                 }
             }
+            if (!keepGradients && grad != null) {
+                done.add(grad.flat());
+            }
+            done.add(r.output());
+            made.clear();
+            close(done, phi.values(), fromTheta);
         }
-        withSets(phi, theta, perStepTensors, steps, updateSteps);
-        return ParamSet.copyOf(phi);
+        withSets(phi, theta, perStepTensors, steps, updateSteps, fromTheta);
+        ParamSet out = ParamSet.copyOf(phi);
+        close(phi.values(), List.of(), fromTheta);
+        return out;
     }
 
-    private static void withSets(Map<String, INDArray> phi, ParamSet theta, List<String> perStep, int k, int steps) {
+    /** Closes the arrays of {@code done} that share no memory with {@code live} or theta's. */
+    private static void close(java.util.Collection<INDArray> done, java.util.Collection<INDArray> live,
+                              Set<INDArray> fromTheta) {
+        List<INDArray> keep = new ArrayList<>(live);
+        keep.addAll(fromTheta);
+        NativeArrays.close(done, keep);
+    }
+
+    private static void withSets(Map<String, INDArray> phi, ParamSet theta, List<String> perStep, int k, int steps,
+                                 Set<INDArray> fromTheta) {
         for (String t : perStep) {
             phi.put(t, theta.get(MamlGraph.perStepSource(k, steps, t)));
+            fromTheta.add(phi.get(t));
         }
     }
 

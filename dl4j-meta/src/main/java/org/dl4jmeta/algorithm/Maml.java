@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.graph.MamlGraph;
+import org.dl4jmeta.model.NativeArrays;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
@@ -361,13 +362,16 @@ public final class Maml implements MetaLearner {
                 after = r;
             }
             if (w == 0) {
+                release(r, after);
                 continue;
             }
+            ParamSet v = w == 1.0 ? r.gradient() : r.gradient().scalei(w);
             for (String n : network.paramNames()) {
                 String target = perStepTensors.contains(n) ? MamlGraph.perStepSource(j + 1, k, n) : n;
-                grad.get(target).addi(r.gradient().get(n).mul(w));
+                grad.get(target).addi(v.get(n));
             }
             if (!learned) {
+                release(r, after);
                 continue;
             }
             for (int s = 0; s <= j; s++) {
@@ -379,13 +383,13 @@ public final class Maml implements MetaLearner {
                     }
                     UpdateStep<INDArray> step = new UpdateStep<>(s, k, n, theta.get(n), phiS.get(n), gS.get(n),
                             theta::get);
-                    for (Map.Entry<String, INDArray> c : effective.firstOrderGradient(step,
-                            r.gradient().get(n).mul(w)).entrySet()) {
+                    for (Map.Entry<String, INDArray> c : effective.firstOrderGradient(step, v.get(n)).entrySet()) {
                         grad.get(c.getKey()).addi(c.getValue());
                         reached.add(c.getKey());
                     }
                 }
             }
+            release(r, after);
         }
         if (learned) {
             for (MetaParameter m : metaParameters) {
@@ -398,7 +402,25 @@ public final class Maml implements MetaLearner {
         }
         TaskMetrics m = new TaskMetrics(supportBefore, before[0], before[1], after.loss(),
                 inner.accuracy(after.output(), e.queryY()));
+        // everything made here but the meta-gradient goes back now: phi_K, the kept iterates and gradients, the
+        // output the accuracy was read from (theta's tensors are views of theta and never closed)
+        List<INDArray> done = new ArrayList<>(List.of(phi.flat(), after.output()));
+        if (trace.iterates() != null) {
+            trace.iterates().forEach(it -> done.addAll(it.values()));
+        }
+        if (trace.gradients() != null) {
+            trace.gradients().forEach(g -> done.add(g.flat()));
+        }
+        NativeArrays.close(done, theta.views().values());
         return new MetaGradient(grad, m);
+    }
+
+    /** Closes a query run's gradient, and its output unless it is the final run's (read for the accuracy). */
+    private static void release(LossGradGraph.Result r, LossGradGraph.Result last) {
+        r.gradient().release();
+        if (r != last) {
+            NativeArrays.close(List.of(r.output()), List.of());
+        }
     }
 
     /**

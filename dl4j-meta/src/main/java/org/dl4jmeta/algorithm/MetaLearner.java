@@ -82,7 +82,8 @@ public interface MetaLearner {
      *
      * @param theta meta-parameters (not modified)
      * @param episode the task
-     * @return the gradient in theta's layout, and metrics
+     * @return the gradient in theta's layout, and metrics; the gradient is the caller's (a fresh set the learner
+     *     keeps no reference to: the trainer releases its native buffer once it has summed it)
      * @throws IllegalArgumentException if theta or the episode do not fit the network
      */
     default MetaGradient metaGradient(ParamSet theta, Episode episode) {
@@ -98,7 +99,8 @@ public interface MetaLearner {
      *     which costs a forward pass of the query set that the meta-gradient does not need (about a quarter of a
      *     first-order MAML task); when false they are NaN in the metrics, as is any support loss at theta that
      *     would cost its own pass. The gradient is the same either way.
-     * @return the gradient in theta's layout, and metrics
+     * @return the gradient in theta's layout, and metrics; the gradient is the caller's (a fresh set the learner
+     *     keeps no reference to: the trainer releases its native buffer once it has summed it)
      * @throws IllegalArgumentException if theta or the episode do not fit the network
      */
     MetaGradient metaGradient(ParamSet theta, Episode episode, boolean preAdaptationMetrics);
@@ -134,7 +136,8 @@ public interface MetaLearner {
      * @param state the learner's state for this iteration (from the training state)
      * @param episode the task
      * @param preAdaptationMetrics as in {@link #metaGradient(ParamSet, Episode, boolean)}
-     * @return the gradient in theta's layout, and metrics
+     * @return the gradient in theta's layout, and metrics; the gradient is the caller's (a fresh set the learner
+     *     keeps no reference to: the trainer releases its native buffer once it has summed it)
      * @throws IllegalArgumentException if theta or the episode do not fit the network, or the state is not this
      *     learner's
      */

@@ -3,6 +3,7 @@ package org.dl4jmeta.algorithm;
 import java.util.ArrayList;
 import java.util.List;
 import org.dl4jmeta.graph.LossGradGraph;
+import org.dl4jmeta.model.NativeArrays;
 import org.dl4jmeta.model.Network;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.task.Episode;
@@ -78,13 +79,14 @@ public final class Reptile implements MetaLearner {
         inner.requireEpisode(theta, e);
         List<Double> supportLosses = new ArrayList<>();
         ParamSet phi;
+        List<INDArray[]> data = List.of();
         int b = config.innerBatchSizeOrZero();
         if (b == 0 || b == e.supportX().size(0)) {
             phi = inner.adapt(theta, e.supportX(), e.supportY(), config.innerSteps(), update, config.innerSteps(),
                     new InnerLoop.Trace(supportLosses, null, null));
         } else {
             int[][] batches = miniBatches(e.supportY(), b);
-            List<INDArray[]> data = new ArrayList<>();
+            data = new ArrayList<>();
             for (int[] rows : batches) {
                 data.add(new INDArray[] {rows(e.supportX(), rows), rows(e.supportY(), rows)});
             }
@@ -92,8 +94,12 @@ public final class Reptile implements MetaLearner {
             for (int k = 0; k < config.innerSteps(); k++) {
                 INDArray[] d = data.get(k % batches.length);
                 // one step from phi_k on batch k; only the first step's loss (the support loss at theta on B_0) is kept
-                phi = inner.adapt(phi, d[0], d[1], 1, update, 1,
+                ParamSet next = inner.adapt(phi, d[0], d[1], 1, update, 1,
                         k == 0 ? new InnerLoop.Trace(supportLosses, null, null) : null);
+                if (phi != theta) {
+                    phi.release();
+                }
+                phi = next;
             }
         }
         ParamSet grad = theta.select(network.paramNames()).axpyi(-1.0, phi);
@@ -102,6 +108,10 @@ public final class Reptile implements MetaLearner {
                 .run(phi, e.queryX(), e.queryY(), false);
         TaskMetrics m = new TaskMetrics(supportLosses.get(0), before[0], before[1], after.loss(),
                 inner.accuracy(after.output(), e.queryY()));
+        // phi_K, the query output and the batches' rows go back to native memory now (NativeArrays)
+        List<INDArray> done = new ArrayList<>(List.of(phi.flat(), after.output()));
+        data.forEach(d -> done.addAll(List.of(d)));
+        NativeArrays.close(done, List.of(theta.flat(), e.supportX(), e.supportY()));
         return new MetaGradient(grad, m);
     }
 

@@ -506,13 +506,7 @@ public final class ExecutionPlan {
      * @param inputs the arrays the run was given
      */
     static void release(Iterable<INDArray> done, Map<String, INDArray> inputs) {
-        Set<INDArray> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        keep.addAll(inputs.values());
-        for (INDArray a : done) {
-            if (a != null && keep.add(a) && a.closeable() && !a.wasClosed()) {
-                a.close();
-            }
-        }
+        org.dl4jmeta.model.NativeArrays.close(done, inputs.values());
     }
 
     /**

@@ -188,6 +188,17 @@ public final class ParamSet {
         return flat.dataType();
     }
 
+    /**
+     * Hands this set's native buffer back now instead of leaving it to the garbage collector
+     * ({@link NativeArrays}); its tensors are views of that buffer, so neither the set nor any tensor taken from it
+     * may be read afterwards. Only for a set its caller owns: one from {@link #zeros}, {@link #copyOf},
+     * {@link #copy}, {@link #zerosLike}, {@link #castTo} or an arithmetic method, never one made by
+     * {@link #withFlat} around someone else's vector. No-op when already released or not closeable.
+     */
+    public void release() {
+        NativeArrays.close(List.of(flat), List.of());
+    }
+
     /** @return a deep copy */
     public ParamSet copy() {
         ParamSet p = zerosLike();

@@ -83,14 +83,18 @@ public final class OuterOptimizer {
         INDArray backup = state == null ? null : state.dup();
         INDArray update = gradient.flat().dup();
         updater.applyUpdater(update, iteration, 0);
-        if (update.isNaN().any() || update.isInfinite().any()) {
-            if (backup != null) {
-                state.assign(backup);
-            }
-            return false;
+        INDArray nan = update.isNaN();
+        INDArray inf = update.isInfinite();
+        boolean finite = !nan.any() && !inf.any();
+        if (!finite && backup != null) {
+            state.assign(backup);
         }
-        theta.flat().subi(update);
-        return true;
+        if (finite) {
+            theta.flat().subi(update);
+        }
+        // the step's copies go back to native memory now (org.dl4jmeta.model.NativeArrays)
+        org.dl4jmeta.model.NativeArrays.close(java.util.Arrays.asList(backup, update, nan, inf), java.util.List.of());
+        return finite;
     }
 
     /** @return a copy of the updater state (null for stateless updaters such as SGD) */

@@ -32,7 +32,8 @@ public interface MetaBatchExecutor extends AutoCloseable {
      * @param count the number of tasks B, &gt;= 1
      * @param preAdaptationMetrics whether to measure the query loss and accuracy at theta
      *     ({@link org.dl4jmeta.algorithm.MetaLearner#metaGradient(ParamSet, LearnerState, org.dl4jmeta.task.Episode, boolean)})
-     * @return {@code count} meta-gradients in task order, each in theta's layout
+     * @return {@code count} meta-gradients in task order, each in theta's layout and the caller's (the trainer
+     *     releases their native buffers once summed)
      * @throws RuntimeException if a task cannot be computed (the message names the task or where it ran)
      */
     List<MetaGradient> metaGradients(ParamSet theta, LearnerState learnerState, EpisodeSource source, int iteration,

@@ -258,12 +258,17 @@ public final class MetaTrainer implements AutoCloseable {
             accBefore += mg.metrics().queryAccuracyBefore();
             accAfter += mg.metrics().queryAccuracyAfter();
         }
+        // the task gradients are summed: their native buffers go back now, not when a collection finds them
+        // (MetaLearner#metaGradient hands them to the caller); so does the sum once the optimiser has used it
+        grads.forEach(c -> c.gradient().gradient().release());
         int b = batch.size();
         sum.scalei(learner.outerStepScale(theta, batch) / b);
-        if (!state.optimizer().step(theta, sum, iteration - 1)) {
+        boolean stepped = state.optimizer().step(theta, sum, iteration - 1);
+        double norm = sum.norm2();
+        sum.release();
+        if (!stepped) {
             throw new NonFiniteLossException(iteration, firstEpisodeIndex, "the outer update overflowed");
         }
-        double norm = sum.norm2();
         state.advance(learner.afterIteration(learnerState, iteration, norm));
         IterationMetrics m = new IterationMetrics(iteration, metaLoss / b, supportBefore / b, queryBefore / b,
                 accBefore / b, accAfter / b, norm, (System.nanoTime() - t0) / 1e6);

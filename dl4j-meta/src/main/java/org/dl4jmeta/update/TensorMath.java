@@ -50,4 +50,16 @@ public interface TensorMath<T> {
     static TensorMath<INDArray> nd4j() {
         return Nd4jMath.INSTANCE;
     }
+
+    /**
+     * The arithmetic of ND4J arrays that also hands every array it creates to {@code created}, so that a caller can
+     * close the temporaries of a step (an update's intermediate products) as soon as the step is done instead of
+     * leaving their native memory to the garbage collector.
+     *
+     * @param created receives each array a call returns
+     * @return the arithmetic of {@link #nd4j()}, reporting its results
+     */
+    static TensorMath<INDArray> nd4j(java.util.function.Consumer<INDArray> created) {
+        return new Nd4jMath(java.util.Objects.requireNonNull(created, "created"));
+    }
 }

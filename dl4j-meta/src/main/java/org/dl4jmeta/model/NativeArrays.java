@@ -1,0 +1,73 @@
+package org.dl4jmeta.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Hands the native buffers of arrays that nothing reads any more back at once, instead of leaving them to the
+ * garbage collector.
+ *
+ * <p>Why: an ND4J array is a small Java object holding a large native buffer, freed only when a collection finds
+ * the object unreachable. The Java heap fills slowly (a meta-step allocates a few MB of Java objects and hundreds
+ * of MB of native buffers), so young collections come seconds apart, the native garbage of every meta-step in
+ * between piles up, and the C allocator keeps the pages it reached. A 20-minute Omniglot 20-way cell reached a
+ * 12 GB resident set this way with a live set under 1 GB. Closing the temporaries of each inner step and each
+ * meta-step where they die keeps the resident set near the live set, as reference counting does in PyTorch.
+ *
+ * <p>Ownership rule of the project: an array a method returns belongs to its caller, unless it is a view of or
+ * the same object as one of the method's inputs; a caller closes only arrays it owns, through {@link #close}, which
+ * never closes an array that shares memory with one it is told to keep.
+ */
+public final class NativeArrays {
+
+    private NativeArrays() {
+    }
+
+    /**
+     * Closes each array of {@code done} once, unless it is null, already closed, not closeable (views, arrays in a
+     * workspace), the same object as an array of {@code keep}, or sharing its native buffer with one.
+     *
+     * @param done arrays nothing reads any more
+     * @param keep arrays still in use (inputs of the computation, its results); never closed
+     */
+    public static void close(Iterable<INDArray> done, Iterable<INDArray> keep) {
+        Set<INDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<INDArray> live = new ArrayList<>();
+        for (INDArray k : keep) {
+            if (k != null && !k.isEmpty() && seen.add(k)) {
+                live.add(k);
+            }
+        }
+        for (INDArray a : done) {
+            if (a == null || !seen.add(a) || a.wasClosed() || a.isEmpty() || !a.closeable()
+                    || sharesMemory(a, live)) {
+                continue;
+            }
+            a.close();
+        }
+    }
+
+    /** Whether a's native buffer overlaps the buffer of a live array (the same buffer, or a view of it). */
+    private static boolean sharesMemory(INDArray a, List<INDArray> live) {
+        long start = a.data().address();
+        long end = start + a.data().length() * a.data().getElementSize();
+        for (INDArray k : live) {
+            if (k.wasClosed()) {
+                continue;
+            }
+            if (k.data() == a.data()) {
+                return true;
+            }
+            long s = k.data().address();
+            long e = s + k.data().length() * k.data().getElementSize();
+            if (s < end && start < e) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

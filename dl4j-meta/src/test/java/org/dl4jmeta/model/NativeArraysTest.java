@@ -1,0 +1,68 @@
+package org.dl4jmeta.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** What {@link NativeArrays#close} closes, and what it must leave alone. */
+class NativeArraysTest {
+
+    @Test
+    void closesOwnedArraysOnceAndSkipsNulls() {
+        INDArray a = Nd4j.rand(DataType.DOUBLE, 3, 4);
+        INDArray b = Nd4j.rand(DataType.DOUBLE, 5);
+        NativeArrays.close(Arrays.asList(a, null, b, a), List.of());
+        assertTrue(a.wasClosed());
+        assertTrue(b.wasClosed());
+    }
+
+    @Test
+    void neverClosesAKeptArrayOrOneSharingItsBuffer() {
+        INDArray parent = Nd4j.rand(DataType.DOUBLE, 4, 4);
+        INDArray view = parent.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all());
+        INDArray other = Nd4j.rand(DataType.DOUBLE, 2);
+        // the kept array is a view: its parent shares its memory and must survive
+        NativeArrays.close(List.of(parent, other), List.of(view));
+        assertFalse(parent.wasClosed());
+        assertTrue(other.wasClosed());
+        assertArrayEquals(parent.getRow(1).toDoubleVector(), view.getRow(0).toDoubleVector(), 0.0);
+        // the kept array itself
+        INDArray kept = Nd4j.rand(DataType.DOUBLE, 3);
+        NativeArrays.close(List.of(kept), List.of(kept));
+        assertFalse(kept.wasClosed());
+    }
+
+    @Test
+    void viewsAndEmptyArraysAreSkipped() {
+        INDArray parent = Nd4j.rand(DataType.DOUBLE, 4, 4);
+        INDArray view = parent.getRow(2);
+        INDArray empty = Nd4j.empty(DataType.DOUBLE);
+        NativeArrays.close(List.of(view, empty), List.of());
+        assertFalse(view.wasClosed());
+        assertFalse(parent.wasClosed());
+        assertTrue(Double.isFinite(parent.sumNumber().doubleValue()));
+    }
+
+    @Test
+    void paramSetReleaseClosesItsFlatVectorAndIsIdempotent() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        m.put("w", Nd4j.rand(DataType.DOUBLE, 2, 3));
+        m.put("b", Nd4j.rand(DataType.DOUBLE, 3));
+        ParamSet p = ParamSet.copyOf(m);
+        p.release();
+        assertTrue(p.flat().wasClosed());
+        p.release();
+        // the arrays it was copied from are the caller's and untouched
+        assertFalse(m.get("w").wasClosed());
+    }
+}
