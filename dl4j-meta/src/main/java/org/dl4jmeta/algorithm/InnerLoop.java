@@ -2,13 +2,10 @@ package org.dl4jmeta.algorithm;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.dl4jmeta.graph.LossGradGraph;
 import org.dl4jmeta.graph.MamlGraph;
 import org.dl4jmeta.model.NativeArrays;
@@ -102,14 +99,13 @@ public final class InnerLoop {
      */
     public ParamSet adapt(ParamSet theta, INDArray x, INDArray y, int steps, InnerUpdate update, int updateSteps,
                           List<String> perStepTensors, Trace trace) {
-        // arrays phi takes from theta are never closed; every other array a step makes (phi_{k+1}, the update's
-        // temporaries, the gradient, the output) is closed once nothing can read it, unless the trace keeps it
-        Set<INDArray> fromTheta = Collections.newSetFromMap(new IdentityHashMap<>());
+        // arrays phi takes from theta (views of theta.flat()) are never closed; every other array a step makes
+        // (phi_{k+1}, the update's temporaries, the gradient, the output) is closed once nothing can read it, unless
+        // the trace keeps it
         Map<String, INDArray> phi = new LinkedHashMap<>();
         List<String> adapting = new ArrayList<>();
         for (String n : network.paramNames()) {
             phi.put(n, theta.get(n));
-            fromTheta.add(phi.get(n));
             if (update.adapts(n)) {
                 adapting.add(n);
             }
@@ -120,7 +116,7 @@ public final class InnerLoop {
         boolean keepIterates = trace != null && trace.iterates() != null;
         boolean keepGradients = trace != null && trace.gradients() != null;
         for (int k = 0; k < steps; k++) {
-            withSets(phi, theta, perStepTensors, k, updateSteps, fromTheta);
+            withSets(phi, theta, perStepTensors, k, updateSteps);
             LossGradGraph.Result r = g.run(phi, x, y, adapting);
             ParamSet grad = r.gradient();
             if (trace != null) {
@@ -144,27 +140,25 @@ public final class InnerLoop {
             }
             done.add(r.output());
             made.clear();
-            close(done, phi.values(), fromTheta);
+            close(done, phi.values(), theta);
         }
-        withSets(phi, theta, perStepTensors, steps, updateSteps, fromTheta);
+        withSets(phi, theta, perStepTensors, steps, updateSteps);
         ParamSet out = ParamSet.copyOf(phi);
-        close(phi.values(), List.of(), fromTheta);
+        close(phi.values(), List.of(), theta);
         return out;
     }
 
-    /** Closes the arrays of {@code done} that share no memory with {@code live} or theta's. */
+    /** Closes the arrays of {@code done} that share no memory with {@code live} or theta. */
     private static void close(java.util.Collection<INDArray> done, java.util.Collection<INDArray> live,
-                              Set<INDArray> fromTheta) {
+                              ParamSet theta) {
         List<INDArray> keep = new ArrayList<>(live);
-        keep.addAll(fromTheta);
+        keep.add(theta.flat());
         NativeArrays.close(done, keep);
     }
 
-    private static void withSets(Map<String, INDArray> phi, ParamSet theta, List<String> perStep, int k, int steps,
-                                 Set<INDArray> fromTheta) {
+    private static void withSets(Map<String, INDArray> phi, ParamSet theta, List<String> perStep, int k, int steps) {
         for (String t : perStep) {
             phi.put(t, theta.get(MamlGraph.perStepSource(k, steps, t)));
-            fromTheta.add(phi.get(t));
         }
     }
 

@@ -361,35 +361,37 @@ public final class Maml implements MetaLearner {
             if (j == k - 1) {
                 after = r;
             }
-            if (w == 0) {
-                release(r, after);
-                continue;
-            }
-            ParamSet v = w == 1.0 ? r.gradient() : r.gradient().scalei(w);
-            for (String n : network.paramNames()) {
-                String target = perStepTensors.contains(n) ? MamlGraph.perStepSource(j + 1, k, n) : n;
-                grad.get(target).addi(v.get(n));
-            }
-            if (!learned) {
-                release(r, after);
-                continue;
-            }
-            for (int s = 0; s <= j; s++) {
-                Map<String, INDArray> phiS = trace.iterates().get(s);
-                ParamSet gS = trace.gradients().get(s);
+            try {
+                if (w == 0) {
+                    continue;
+                }
+                ParamSet v = w == 1.0 ? r.gradient() : r.gradient().scalei(w);
                 for (String n : network.paramNames()) {
-                    if (!effective.adapts(n)) {
-                        continue;
-                    }
-                    UpdateStep<INDArray> step = new UpdateStep<>(s, k, n, theta.get(n), phiS.get(n), gS.get(n),
-                            theta::get);
-                    for (Map.Entry<String, INDArray> c : effective.firstOrderGradient(step, v.get(n)).entrySet()) {
-                        grad.get(c.getKey()).addi(c.getValue());
-                        reached.add(c.getKey());
+                    String target = perStepTensors.contains(n) ? MamlGraph.perStepSource(j + 1, k, n) : n;
+                    grad.get(target).addi(v.get(n));
+                }
+                if (!learned) {
+                    continue;
+                }
+                for (int s = 0; s <= j; s++) {
+                    Map<String, INDArray> phiS = trace.iterates().get(s);
+                    ParamSet gS = trace.gradients().get(s);
+                    for (String n : network.paramNames()) {
+                        if (!effective.adapts(n)) {
+                            continue;
+                        }
+                        UpdateStep<INDArray> step = new UpdateStep<>(s, k, n, theta.get(n), phiS.get(n), gS.get(n),
+                                theta::get);
+                        for (Map.Entry<String, INDArray> c
+                                : effective.firstOrderGradient(step, v.get(n)).entrySet()) {
+                            grad.get(c.getKey()).addi(c.getValue());
+                            reached.add(c.getKey());
+                        }
                     }
                 }
+            } finally {
+                release(r, after);
             }
-            release(r, after);
         }
         if (learned) {
             for (MetaParameter m : metaParameters) {
@@ -411,7 +413,7 @@ public final class Maml implements MetaLearner {
         if (trace.gradients() != null) {
             trace.gradients().forEach(g -> done.add(g.flat()));
         }
-        NativeArrays.close(done, theta.views().values());
+        NativeArrays.close(done, List.of(theta.flat()));
         return new MetaGradient(grad, m);
     }
 

@@ -59,9 +59,6 @@ public final class NativeArrays {
             if (k.wasClosed()) {
                 continue;
             }
-            if (k.data() == a.data()) {
-                return true;
-            }
             long s = k.data().address();
             long e = s + k.data().length() * k.data().getElementSize();
             if (s < end && start < e) {
