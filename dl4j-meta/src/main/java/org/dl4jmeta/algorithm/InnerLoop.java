@@ -124,7 +124,7 @@ public final class InnerLoop {
                 add(trace.gradients(), grad);
                 add(trace.iterates(), Map.copyOf(phi));
             }
-            List<INDArray> done = new ArrayList<>(made);
+            List<INDArray> done = new ArrayList<>();
             for (Map.Entry<String, INDArray> e : phi.entrySet()) {
                 String n = e.getKey();
                 if (update.adapts(n)) {
@@ -139,6 +139,8 @@ public final class InnerLoop {
                 done.add(grad.flat());
             }
             done.add(r.output());
+            // the update's temporaries of this step; phi_{k+1} is among them but stays open (it is in phi)
+            done.addAll(made);
             made.clear();
             close(done, phi.values(), theta);
         }

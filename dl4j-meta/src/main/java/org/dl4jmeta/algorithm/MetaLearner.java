@@ -71,7 +71,9 @@ public interface MetaLearner {
      * @param supportX support inputs
      * @param supportY support targets
      * @param steps inner steps, &gt;= 1
-     * @return the adapted network parameters phi
+     * @return the adapted network parameters phi, the caller's ({@link org.dl4jmeta.model.NativeArrays}'s ownership
+     *     rule): evaluation releases it once the query is predicted, so it must not be memory the learner keeps
+     *     (memory shared with theta is never released)
      * @throws IllegalArgumentException if steps &lt; 1 or shapes do not fit the network
      */
     ParamSet adapt(ParamSet theta, INDArray supportX, INDArray supportY, int steps);

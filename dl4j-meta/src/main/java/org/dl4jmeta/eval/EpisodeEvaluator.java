@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import org.dl4jmeta.algorithm.MetaLearner;
 import org.dl4jmeta.algorithm.TaskMetrics;
+import org.dl4jmeta.model.NativeArrays;
 import org.dl4jmeta.model.ParamSet;
 import org.dl4jmeta.parallel.WorkerPool;
 import org.dl4jmeta.task.Episode;
@@ -125,6 +126,9 @@ public final class EpisodeEvaluator implements AutoCloseable {
         ParamSet phi = w.learner.adapt(theta, e.supportX(), e.supportY(), steps);
         QueryPredictor.Prediction r = w.predictors.computeIfAbsent(mode,
                 m -> new QueryPredictor(w.learner.network(), m)).predict(phi, e.supportX(), e.queryX(), e.queryY());
+        // phi is this method's (MetaLearner#adapt returns the caller's set); its buffer goes back now unless a
+        // learner handed back memory of theta
+        NativeArrays.close(List.of(phi.flat()), List.of(theta.flat()));
         return new EpisodeOutcome(index, TaskMetrics.accuracy(r.output(), e.queryY()), r.loss(), r.output(),
                 e.queryY());
     }
