@@ -51,6 +51,26 @@ public final class NativeArrays {
         }
     }
 
+    /**
+     * Whether every element of {@code a} is finite, with the NaN and infinity masks the test makes closed at once
+     * instead of left to the garbage collector (the infinity mask is not made when a NaN is found).
+     *
+     * @param a an array
+     * @return false if {@code a} holds a NaN or an infinity
+     */
+    public static boolean allFinite(INDArray a) {
+        INDArray nan = a.isNaN();
+        boolean any = nan.any();
+        close(List.of(nan), List.of());
+        if (any) {
+            return false;
+        }
+        INDArray inf = a.isInfinite();
+        any = inf.any();
+        close(List.of(inf), List.of());
+        return !any;
+    }
+
     /** Whether a's native buffer overlaps the buffer of a live array (the same buffer, or a view of it). */
     private static boolean sharesMemory(INDArray a, List<INDArray> live) {
         long start = a.data().address();

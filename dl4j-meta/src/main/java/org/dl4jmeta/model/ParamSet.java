@@ -320,30 +320,16 @@ public final class ParamSet {
 
     /** @return whether every element is finite */
     public boolean isFinite() {
-        return allFinite(flat);
-    }
-
-    /** Whether every element of {@code a} is finite; the masks it makes go back at once, not to the collector. */
-    private static boolean allFinite(INDArray a) {
-        INDArray nan = a.isNaN();
-        boolean any = nan.any();
-        NativeArrays.close(List.of(nan), List.of());
-        if (any) {
-            return false;
-        }
-        INDArray inf = a.isInfinite();
-        any = inf.any();
-        NativeArrays.close(List.of(inf), List.of());
-        return !any;
+        return NativeArrays.allFinite(flat);
     }
 
     /** @return the first name whose tensor holds a NaN or infinity, or null if all are finite */
     public String firstNonFinite() {
-        if (allFinite(flat)) {
+        if (NativeArrays.allFinite(flat)) {
             return null; // one pass over the backing vector, the usual case
         }
         for (String n : names) {
-            if (!allFinite(views.get(n))) {
+            if (!NativeArrays.allFinite(views.get(n))) {
                 return n;
             }
         }

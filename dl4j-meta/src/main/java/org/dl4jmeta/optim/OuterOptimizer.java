@@ -83,9 +83,7 @@ public final class OuterOptimizer {
         INDArray backup = state == null ? null : state.dup();
         INDArray update = gradient.flat().dup();
         updater.applyUpdater(update, iteration, 0);
-        INDArray nan = update.isNaN();
-        INDArray inf = update.isInfinite();
-        boolean finite = !nan.any() && !inf.any();
+        boolean finite = org.dl4jmeta.model.NativeArrays.allFinite(update);
         if (!finite && backup != null) {
             state.assign(backup);
         }
@@ -93,7 +91,7 @@ public final class OuterOptimizer {
             theta.flat().subi(update);
         }
         // the step's copies go back to native memory now (org.dl4jmeta.model.NativeArrays)
-        org.dl4jmeta.model.NativeArrays.close(java.util.Arrays.asList(backup, update, nan, inf), java.util.List.of());
+        org.dl4jmeta.model.NativeArrays.close(java.util.Arrays.asList(backup, update), java.util.List.of());
         return finite;
     }
 

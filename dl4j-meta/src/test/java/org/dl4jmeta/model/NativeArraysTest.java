@@ -65,4 +65,16 @@ class NativeArraysTest {
         // the arrays it was copied from are the caller's and untouched
         assertFalse(m.get("w").wasClosed());
     }
+
+    @Test
+    void allFiniteFindsNaNsAndInfinitiesInViewsToo() {
+        INDArray a = Nd4j.rand(DataType.DOUBLE, 3, 4);
+        assertTrue(NativeArrays.allFinite(a));
+        a.putScalar(1, 2, Double.NaN);
+        assertFalse(NativeArrays.allFinite(a));
+        assertTrue(NativeArrays.allFinite(a.getRow(0)));
+        a.putScalar(0, 3, Double.NEGATIVE_INFINITY);
+        assertFalse(NativeArrays.allFinite(a.getRow(0)));
+        assertFalse(a.wasClosed());
+    }
 }
