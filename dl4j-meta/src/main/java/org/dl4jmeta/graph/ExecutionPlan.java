@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.ReduceOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
+import org.nd4j.linalg.api.ops.impl.shape.Reshape;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,10 +45,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * only when an input's shape changes), and the point after which each intermediate array is dead.
  *
  * <p>Memory: an intermediate array is handed back to a pool of this plan as soon as its last consumer has run,
- * and later allocations of the same shape reuse it, so a run allocates nothing once the pool is warm and the
- * plan holds at most the peak set of simultaneously live intermediates between runs (SameDiff instead keeps every
- * array of a run until the garbage collector finds it). The arrays that {@link #run} returns are the caller's
- * and never pooled.
+ * and later allocations of the same data type and length, whatever their shape, reuse its memory, so a run
+ * allocates nothing once the pool is warm and the plan holds at most the peak set of simultaneously live
+ * intermediates between runs (SameDiff instead keeps every array of a run until the garbage collector finds it).
+ * Reshapes run as views of their input, not copies. The arrays that {@link #run} returns are the caller's and
+ * never pooled.
  *
  * <p>The values are SameDiff's own: the same op objects execute on the same inputs, in an order consistent with
  * the graph's dependencies. Supported: custom ops and legacy (transform, scalar, reduce, broadcast, pairwise) ops
@@ -57,7 +59,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ExecutionPlan {
 
-    private enum Kind { CUSTOM, LEGACY, IDENTITY }
+    private enum Kind { CUSTOM, LEGACY, IDENTITY, VIEW }
 
     /** One op of the plan. */
     private static final class Step {
@@ -100,7 +102,8 @@ public final class ExecutionPlan {
     private final int[] outputSlots;
     /** Slots never handed back to the pool: requested outputs, inputs, constants and identity aliases. */
     private final boolean[] pinned;
-    private final Map<LongShapeDescriptor, Integer> poolIdOf = new HashMap<>();
+    /** Pool ids by {@link #poolKey}: arrays of one data type and length share a pool, whatever their shapes. */
+    private final Map<Object, Integer> poolIdOf = new HashMap<>();
     private final List<ArrayDeque<INDArray>> pools = new ArrayList<>();
     /** Per slot, the pool its current array came from (valid while the slot holds an unpinned array). */
     private final int[] poolOfSlot;
@@ -159,6 +162,13 @@ public final class ExecutionPlan {
         this.steps = new Step[order.size()];
         for (int i = 0; i < steps.length; i++) {
             steps[i] = compile(sd, order.get(i));
+        }
+        for (int i = 0; i < steps.length; i++) {
+            Step s = steps[i];
+            if (s.kind == Kind.VIEW && pinned[s.out[0]]) {
+                // an identity compiled later aliases this reshape's result: it must own its memory, so copy
+                steps[i] = new Step(s.op, Kind.CUSTOM, s.in, s.out, s.outTypes, s.context, -1, -1);
+            }
         }
         planReleases();
     }
@@ -259,6 +269,7 @@ public final class ExecutionPlan {
         }
         if (df instanceof DynamicCustomOp c && isPlainCustomOp(c)) {
             OpContext oc = Nd4j.getExecutioner().buildContext();
+            boolean view = df instanceof Reshape && !pinned[out[0]] && isCOrder(c);
             if (c.numIArguments() > 0) {
                 oc.setIArguments(c.iArgs());
             }
@@ -271,7 +282,7 @@ public final class ExecutionPlan {
             if (c.numDArguments() > 0) {
                 oc.setDArguments(c.dArgs());
             }
-            return new Step(df, Kind.CUSTOM, in, out, types, oc, -1, -1);
+            return new Step(df, view ? Kind.VIEW : Kind.CUSTOM, in, out, types, oc, -1, -1);
         }
         if (df instanceof Op op && !(df instanceof CustomOp)) {
             int axisSlot = -1;
@@ -288,6 +299,12 @@ public final class ExecutionPlan {
                 + ") cannot be executed by a plan: only data-flow custom and legacy ops are supported");
     }
 
+    /** @return whether a reshape op keeps 'c' order: its first integer argument is -99, or it names no order */
+    private static boolean isCOrder(DynamicCustomOp reshape) {
+        long[] args = reshape.iArgs();
+        return args.length == 0 || args[0] == -'c' || args[0] >= 0;
+    }
+
     /** Control-flow, tensor-array and in-place assignment ops need SameDiff's session. */
     private static boolean isPlainCustomOp(DynamicCustomOp c) {
         String n = c.getClass().getName();
@@ -295,12 +312,29 @@ public final class ExecutionPlan {
                 && !n.endsWith(".Assign") && !n.endsWith(".CreateView") && !n.endsWith(".Invoke");
     }
 
+    /**
+     * Decides after which step each intermediate goes back to its pool. A reshape executed as a view shares its
+     * input's memory, so the array it views (its root, through chains of views) stays out of the pool until the last
+     * consumer of every view of it has run, and the views themselves are never pooled.
+     */
     private void planReleases() {
         int[] lastUse = new int[slotNames.length];
         Arrays.fill(lastUse, -1);
+        int[] root = new int[slotNames.length];
+        for (int s = 0; s < root.length; s++) {
+            root[s] = s;
+        }
         for (int i = 0; i < steps.length; i++) {
             for (int s : steps[i].in) {
                 lastUse[s] = i;
+            }
+            if (steps[i].kind == Kind.VIEW) {
+                root[steps[i].out[0]] = root[steps[i].in[0]];
+            }
+        }
+        for (int s = 0; s < root.length; s++) {
+            if (root[s] != s) {
+                lastUse[root[s]] = Math.max(lastUse[root[s]], lastUse[s]);
             }
         }
         List<List<Integer>> release = new ArrayList<>();
@@ -309,7 +343,7 @@ public final class ExecutionPlan {
         }
         for (int i = 0; i < steps.length; i++) {
             for (int s : steps[i].out) {
-                if (!pinned[s]) {
+                if (!pinned[s] && root[s] == s) {
                     release.get(Math.max(i, lastUse[s])).add(s);
                 }
             }
@@ -389,6 +423,7 @@ public final class ExecutionPlan {
     private void execute(Step s, INDArray[] values) {
         switch (s.kind) {
             case IDENTITY -> values[s.out[0]] = values[s.in[0]];
+            case VIEW -> view(s, values);
             case CUSTOM -> {
                 OpContext oc = s.context;
                 for (int i = 0; i < s.in.length; i++) {
@@ -442,6 +477,50 @@ public final class ExecutionPlan {
     }
 
     /**
+     * A reshape as a view of its input, without the copy that libnd4j's {@code reshape} op makes: 'c'-order reshapes
+     * of an array whose values lie densely in 'c' order keep every value where it is. Any other input (a caller's
+     * strided view) is copied once into a fresh array of this run, as the op would; it is not pooled.
+     */
+    private void view(Step s, INDArray[] values) {
+        INDArray x = values[s.in[0]];
+        if (s.shapes == null) {
+            OpContext oc = s.context;
+            for (int i = 0; i < s.in.length; i++) {
+                oc.setInputArray(i, values[s.in[i]]);
+            }
+            List<LongShapeDescriptor> shapes = ((CustomOp) s.op).calculateOutputShape(oc);
+            purge(oc);
+            if (shapes == null || shapes.size() != 1) {
+                throw new IllegalStateException("reshape '" + s.op.getOwnName() + "' gave no single output shape");
+            }
+            s.shapes = new LongShapeDescriptor[] {shapes.get(0)};
+        }
+        long[] shape = s.shapes[0].getShape();
+        INDArray dense = isDenseC(x) ? x : x.dup('c');
+        values[s.out[0]] = Nd4j.create(dense.data(), shape, Nd4j.getStrides(shape, 'c'), dense.offset(), 'c');
+    }
+
+    /**
+     * @return whether the array's values lie in 'c' order without gaps: every axis longer than one has the stride of
+     *     a fresh 'c'-order array (axes of length one may carry any stride, as libnd4j's ops leave them)
+     */
+    static boolean isDenseC(INDArray x) {
+        if (x.isEmpty()) {
+            return false;
+        }
+        long[] shape = x.shape();
+        long[] stride = x.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /**
      * Drops the context's references to this run's arrays. Necessary, not tidy-up: libnd4j's context keeps a
      * native wrapper, sharing ownership of the data buffer, for every array ever set on it until it is purged, so
      * a context reused across runs without this keeps every array of every run alive (a 25-minute training run
@@ -465,11 +544,22 @@ public final class ExecutionPlan {
         }
     }
 
+    /** The pool key of a dense 'c'-order array: its data type and length; of anything else: its whole descriptor. */
+    private record DenseKey(DataType dataType, long length) {
+    }
+
+    private static Object poolKey(LongShapeDescriptor d) {
+        boolean dense = !d.isEmpty() && d.getOrder() == 'c'
+                && Arrays.equals(d.getStride(), Nd4j.getStrides(d.getShape(), 'c'));
+        return dense ? new DenseKey(d.dataType(), Shape.lengthOf(d.getShape())) : d;
+    }
+
     private int poolIdOf(LongShapeDescriptor d) {
-        Integer id = poolIdOf.get(d);
+        Object key = poolKey(d);
+        Integer id = poolIdOf.get(key);
         if (id == null) {
             id = pools.size();
-            poolIdOf.put(d, id);
+            poolIdOf.put(key, id);
             pools.add(new ArrayDeque<>());
         }
         return id;
@@ -477,17 +567,47 @@ public final class ExecutionPlan {
 
     private void allocateOutputs(Step s, INDArray[] values) {
         for (int i = 0; i < s.out.length; i++) {
-            INDArray a = pinned[s.out[i]] ? null : pools.get(s.poolIds[i]).poll();
+            LongShapeDescriptor d = s.shapes[i];
+            INDArray a = pinned[s.out[i]] ? null : take(pools.get(s.poolIds[i]), d.getShape());
             if (a == null) {
-                LongShapeDescriptor d = s.shapes[i];
                 a = d.isEmpty() || d.getOrder() != 'c' ? Nd4j.create(d)
                         : Nd4j.createUninitializedDetached(d.dataType(), d.getShape());
                 arraysAllocated++;
+            } else if (!Arrays.equals(a.shape(), d.getShape())) {
+                // a dense array of another shape and the same length: its memory, in this shape
+                a = Nd4j.create(a.data(), d.getShape(), Nd4j.getStrides(d.getShape(), 'c'), 0, 'c');
             }
             values[s.out[i]] = a;
             poolOfSlot[s.out[i]] = s.poolIds[i];
             s.context.setOutputArray(i, a);
         }
+    }
+
+    /**
+     * @return a pooled array of this shape if the pool has one, else any pooled array (of the same length), else
+     *     null: taking the same shape where possible keeps the arrays that a pool re-shapes, and so the garbage a
+     *     warm run makes, few
+     */
+    private static INDArray take(ArrayDeque<INDArray> pool, long[] shape) {
+        for (java.util.Iterator<INDArray> it = pool.iterator(); it.hasNext(); ) {
+            INDArray a = it.next();
+            if (Arrays.equals(a.shape(), shape)) {
+                it.remove();
+                return a;
+            }
+        }
+        return pool.poll();
+    }
+
+    /** @return the bytes of the arrays this plan's pools hold between runs: its peak set of live intermediates */
+    long pooledBytes() {
+        long bytes = 0;
+        for (ArrayDeque<INDArray> p : pools) {
+            for (INDArray a : p) {
+                bytes += a.length() * a.dataType().width();
+            }
+        }
+        return bytes;
     }
 
     /** @return how many arrays this plan has allocated so far (pooled reuses not counted) */

@@ -152,6 +152,62 @@ class ExecutionPlanTest {
         }
     }
 
+    /**
+     * Reshapes run as views of their input: the array a view reads must stay out of the pool until the view's last
+     * consumer has run. Here {@code a}'s last direct use is its reshape, and {@code b} and {@code c}, of a's shape,
+     * are computed before the view is read: a plan that handed a back at its reshape would give a's memory to b and
+     * the view would read b's values. A reshape that is an output is the caller's own array, untouched by later runs.
+     */
+    @Test
+    void reshapeViewsKeepWhatTheyViewUntilTheirLastUse() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 4, 6);
+        SDVariable a = sd.math.tanh(x);
+        SDVariable v = sd.reshape(a, 6, 4);
+        SDVariable b = x.mul(3.0);
+        SDVariable c = b.add(1.0);
+        SDVariable d = sd.reshape(c, 6, 4);
+        SDVariable y = v.add(d);
+        SDVariable returned = sd.reshape(sd.math.sin(y), 24);
+        ExecutionPlan plan = new ExecutionPlan(sd, List.of(), List.of(y.name(), returned.name()));
+        INDArray first = null;
+        INDArray firstValue = null;
+        for (int run = 0; run < 3; run++) {
+            INDArray xv = Nd4j.linspace(-1 - run, 2 + run, 24, DataType.DOUBLE).reshape(4, 6);
+            Map<String, INDArray> got = plan.run(Map.of("x", xv));
+            Map<String, INDArray> want = sd.output(Map.of("x", xv), y.name(), returned.name());
+            assertEquals(0.0, maxRelDiff(want.get(y.name()), got.get(y.name())), 1e-15, "run " + run);
+            assertEquals(0.0, maxRelDiff(want.get(returned.name()), got.get(returned.name())), 1e-15, "run " + run);
+            if (run == 0) {
+                first = got.get(returned.name());
+                firstValue = first.dup();
+            }
+        }
+        assertEquals(firstValue, first, "a later run overwrote a reshaped output the caller owns");
+    }
+
+    /**
+     * Pools hold arrays by data type and length: intermediates of one length and different shapes, live one after
+     * the other, share one buffer (a pool by shape would hold one of each), and the values stay SameDiff's.
+     */
+    @Test
+    void arraysOfOneLengthShareAPoolWhateverTheirShape() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 6, 4);
+        SDVariable a = sd.math.tanh(x);
+        SDVariable b = sd.permute(a, 1, 0).mul(2.0);
+        SDVariable c = sd.math.sin(sd.transpose(b).add(x));
+        SDVariable y = c.sum();
+        ExecutionPlan plan = new ExecutionPlan(sd, List.of(), List.of(y.name()));
+        INDArray xv = Nd4j.linspace(-2, 2, 24, DataType.DOUBLE).reshape(6, 4);
+        for (int run = 0; run < 2; run++) {
+            assertEquals(sd.output(Map.of("x", xv), y.name()).get(y.name()).getDouble(0),
+                    plan.run(Map.of("x", xv)).get(y.name()).getDouble(0), 1e-14);
+        }
+        // [6,4] and [4,6] intermediates: at most two live at once, so two buffers of 24 doubles, not one per shape
+        assertTrue(plan.pooledBytes() <= 2 * 24 * 8, "pools hold " + plan.pooledBytes() + " bytes");
+    }
+
     @Test
     void outputShapesFollowTheInputs() {
         SameDiff sd = SameDiff.create();
