@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batch normalisation with batch statistics and a learnable per-channel scale gamma and shift beta
@@ -23,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * dx = scale dy - (x-mu) (scale inv^2 s / M) - scale dbeta / M, with two reductions backward instead of four.
  * Full-size operations: five forward (one spreads scale to full size, see {@link #full}) and six backward (one
  * spreads the slope; the forward's spread scale is reused); in graphs that are only executed
- * ({@link #nativeForward}) three forward and five backward.
+ * ({@link #nativeForward}) four forward and five backward, the reductions being matrix products.
  *
  * <p>With statistics given from outside ({@link #forward(SameDiff, SDVariable, long[], Map, Statistics)}: an
  * adapted task's support set, or a DL4J model's running averages) the layer is affine per channel:
@@ -108,12 +109,129 @@ public final class BatchNorm implements Normalisation {
     /**
      * For graphs that are only executed: the same formulas with the per-channel factors applied by broadcasting
      * ops instead of being spread to full size first (which only pays off when SameDiff differentiates the
-     * products), and the forward's final affine step as libnd4j's {@code batchnorm} op on the centred input:
-     * three full-size passes fewer per forward and backward.
+     * products), laid out for libnd4j's fast paths (see {@link Channels}). A graph of any batch size (an exported
+     * one) uses {@link #pass}'s executed-only variant, with the forward's final affine step as libnd4j's
+     * {@code batchnorm} op.
      */
     @Override
     public StatisticsPass nativeForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
-        return pass(sd, x, inShape, p, true);
+        return inShape[0] > 0 ? executedPass(sd, x, inShape, p) : pass(sd, x, inShape, p, true);
+    }
+
+    /**
+     * Per-channel sums laid out for libnd4j 1.0.0-M2.1's fast paths, in graphs that are only executed. A spatial
+     * input [n,c,h,w] is viewed as [n,c,hw] (plans execute reshapes as views) and per-channel values are [1,c,1]
+     * ([1,c] for an input [n,c]): a broadcast of [1,c,1] over [n,c,hw] runs about five times faster than of
+     * [1,c,1,1] over the rank-4 array (0.09 against 0.44 ms for 80 x 64 x 14 x 14 floats on two threads). A
+     * per-channel sum is two matrix products with vectors of ones, sum_n sum_hw v[n,c,hw] = 1_n^T (V 1_hw) with V
+     * viewed as [n c, hw] and then [n, c], which BLAS runs several times faster than the strided reduction over axes
+     * (0, 2, 3) (0.1-0.15 against 0.86 ms there).
+     *
+     * <p>Graphs that SameDiff differentiates keep {@link #pass}: there the same layout, with the per-channel values
+     * spread to full size by outer products with ones so that every gradient is a same-shape op or a matrix
+     * product, made second-order MAML slower (5 steps: 132-134 against 79-86 ms per task, alternating builds) and
+     * doubled the op count of small graphs.
+     */
+    private static final class Channels {
+        private final SameDiff sd;
+        private final boolean spatial;
+        private final long n;
+        private final long c;
+        private final long hw;
+        private final SDVariable onesRow;
+        private final SDVariable onesHwColumn;
+
+        /** @param inShape the input's full shape, batch size known */
+        Channels(SameDiff sd, long[] inShape, org.nd4j.linalg.api.buffer.DataType dt) {
+            this.sd = sd;
+            this.spatial = inShape.length == 4;
+            this.n = inShape[0];
+            this.c = inShape[1];
+            this.hw = spatial ? inShape[2] * inShape[3] : 1;
+            this.onesRow = sd.constant(Nd4j.ones(dt, 1, n));
+            this.onesHwColumn = spatial ? sd.constant(Nd4j.ones(dt, hw, 1)) : null;
+        }
+
+        /** @return the per-channel layout: [1,c,1] or [1,c] */
+        long[] channelShape() {
+            return spatial ? new long[] {1, c, 1} : new long[] {1, c};
+        }
+
+        /** @return M = n h w, the number of values per channel */
+        double count() {
+            return (double) n * hw;
+        }
+
+        /** @return a full-size value in the layout [n,c,hw] (a view) or [n,c] */
+        SDVariable full(SDVariable v) {
+            return spatial ? sd.reshape(v, n, c, hw) : v;
+        }
+
+        /** @return a full-size value back in the input's own shape */
+        SDVariable unfull(SDVariable v, long[] inShape) {
+            return spatial ? sd.reshape(v, inShape) : v;
+        }
+
+        /** @return the per-channel sum of a full-size value, in the per-channel layout */
+        SDVariable sum(SDVariable v) {
+            if (!spatial) {
+                return sd.mmul(onesRow, v);
+            }
+            SDVariable perImage = sd.reshape(sd.mmul(sd.reshape(v, n * c, hw), onesHwColumn), n, c);
+            return sd.reshape(sd.mmul(onesRow, perImage), channelShape());
+        }
+    }
+
+    /** {@link #pass}'s formulas in the layout of {@link Channels}, for graphs that are only executed. */
+    private StatisticsPass executedPass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        Channels ch = new Channels(sd, inShape, x.dataType());
+        long c = inShape[1];
+        double m = ch.count();
+        SDVariable x3 = ch.full(x);
+        SDVariable gamma = sd.reshape(p.get("gamma"), ch.channelShape());
+        SDVariable beta = sd.reshape(p.get("beta"), ch.channelShape());
+        SDVariable mu = ch.sum(x3).div(m);
+        SDVariable xc = x3.sub(mu);
+        SDVariable var = ch.sum(xc.mul(xc)).div(m);
+        SDVariable inv = sd.math.rsqrt(var.add(eps));
+        SDVariable scale = gamma.mul(inv);
+        SDVariable y = ch.unfull(xc.mul(scale).add(beta), inShape);
+        return new StatisticsPass() {
+            private Statistics batchStatistics;
+
+            @Override
+            public Statistics statistics() {
+                if (batchStatistics == null) {
+                    batchStatistics = new Statistics(sd.reshape(mu, c), sd.reshape(var, c));
+                }
+                return batchStatistics;
+            }
+
+            @Override
+            public SDVariable output() {
+                return y;
+            }
+
+            @Override
+            public long[] outputShape() {
+                return inShape.clone();
+            }
+
+            @Override
+            public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
+                SDVariable dy3 = ch.full(dy);
+                SDVariable dbeta = ch.sum(dy3);
+                SDVariable s = ch.sum(dy3.mul(xc));
+                grads.put("gamma", sd.reshape(s.mul(inv), c));
+                grads.put("beta", sd.reshape(dbeta, c));
+                if (!needInputGradient) {
+                    return null;
+                }
+                SDVariable shift = scale.mul(dbeta).div(m);
+                SDVariable slope = scale.mul(inv).mul(inv).mul(s).div(m);
+                return ch.unfull(dy3.mul(scale).sub(xc.mul(slope)).sub(shift), inShape);
+            }
+        };
     }
 
     @Override
