@@ -50,6 +50,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void profilePrintsAsManyOpsAsAsked() {
+        CliRun r = CliRun.run("bench", "--same-process", "--configs", "forward-backward", "--repeats", "1",
+                "--warmup", "0", "--ways", "2", "--queries", "1", "--profile", "--profile-top", "3");
+        assertEquals(0, r.code(), r.out() + r.err());
+        List<String> table = r.err().lines().dropWhile(l -> !l.startsWith("profile: forward-backward")).skip(2)
+                .takeWhile(l -> !l.contains("all ops")).toList();
+        assertEquals(3, table.size(), r.err());
+        CliRun bad = CliRun.run("bench", "--configs", "forward-backward", "--profile", "--profile-top", "0");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--profile-top must be >= 1") && bad.err().contains("got 0"), bad.err());
+    }
+
+    @Test
     void unknownConfigurationIsNamed() {
         CliRun r = CliRun.run("bench", "--configs", "sgd-3");
         assertEquals(2, r.code(), r.err());

@@ -122,6 +122,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "JSON lines come from the unprofiled steps")
     boolean profile;
 
+    @Option(names = "--profile-top", defaultValue = "25", description = "with --profile: how many ops to print "
+            + "(default ${DEFAULT-VALUE})")
+    int profileTop;
+
     @Option(names = "--second-order-memory", paramLabel = "unrolled|recompute",
             description = "for learners with a secondOrderMemory setting (maml, its variants): unrolled keeps every "
                     + "inner step's intermediates for autodiff, recompute keeps only the inner iterates and recomputes "
@@ -172,6 +176,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+        }
+        if (profileTop < 1) {
+            throw new IllegalArgumentException("--profile-top must be >= 1 (ops to print), got " + profileTop);
         }
         if (preAdaptationEvery < 0) {
             throw new IllegalArgumentException("--pre-adaptation-every must be >= 0 (0: never, 1: every step), got "
@@ -339,7 +346,7 @@ public final class BenchCommand implements Callable<Integer> {
                 "--pre-adaptation-every", "" + preAdaptationEvery, "--dtype", dataType.name(), "--seed", "" + seed,
                 "--data-dir", dataDir.toString()));
         if (profile) {
-            cmd.add("--profile");
+            cmd.addAll(List.of("--profile", "--profile-top", "" + profileTop));
         }
         if (secondOrderMemory != null) {
             cmd.addAll(List.of("--second-order-memory", secondOrderMemory));
@@ -488,7 +495,14 @@ public final class BenchCommand implements Callable<Integer> {
         org.nd4j.linalg.api.ndarray.INDArray x = Nd4j.concat(0, e.supportX(), e.queryX());
         org.nd4j.linalg.api.ndarray.INDArray y = Nd4j.concat(0, e.supportY(), e.queryY());
         LossGradGraph g = new LossGradGraph(net, x.size(0), dataType);
-        warmUp(() -> g.run(theta, x, y, true));
+        // the pass's results are the caller's: handed back at once, as the trainer does, so that the peak memory is
+        // the pass's own and not that of results waiting for the garbage collector
+        Runnable pass = () -> {
+            LossGradGraph.Result r = g.run(theta, x, y, true);
+            r.gradient().release();
+            org.dl4jmeta.model.NativeArrays.close(List.of(r.output()), List.of());
+        };
+        warmUp(pass);
         long processPeak = MemoryProbe.processPeakRssBytes();
         MemoryProbe probe = new MemoryProbe();
         probe.start();
@@ -498,11 +512,11 @@ public final class BenchCommand implements Callable<Integer> {
         double[] ms = new double[n];
         for (int r = 0; r < n; r++) {
             long t0 = System.nanoTime();
-            g.run(theta, x, y, true);
+            pass.run();
             ms[r] = (System.nanoTime() - t0) / 1e6;
         }
         MemoryProbe.Peaks p = probe.stop();
-        profile("forward-backward " + x.size(0) + " images, per pass", n, () -> g.run(theta, x, y, true));
+        profile("forward-backward " + x.size(0) + " images, per pass", n, pass);
         return String.format(Locale.ROOT, "{\"bench\":\"forward-backward\",\"images\":%d,\"dtype\":\"%s\","
                 + "\"median_ms\":%.1f,\"repeats\":%d,\"peak_rss_mb\":%.1f,\"peak_heap_mb\":%.1f,"
                 + "\"peak_offheap_mb\":%.1f,%s", x.size(0), dataType, median(ms), n, p.peakRssBytes() / 1048576.0,
@@ -536,7 +550,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<org.dl4jmeta.graph.OpProfile.Entry> ops = org.dl4jmeta.graph.OpProfile.stop();
         PrintWriter err = spec.commandLine().getErr();
         err.printf(Locale.ROOT, "profile: %s (%d runs, %.1f ms wall each; op times summed over threads)%n%s",
-                title, n, (System.nanoTime() - t0) / 1e6 / n, org.dl4jmeta.graph.OpProfile.table(ops, n, 25));
+                title, n, (System.nanoTime() - t0) / 1e6 / n, org.dl4jmeta.graph.OpProfile.table(ops, n, profileTop));
         err.flush();
     }
 
