@@ -82,14 +82,6 @@ public final class BatchNorm implements Normalisation {
         params.get("beta").assign(0);
     }
 
-    private static double count(long[] shape, int[] axes) {
-        double m = 1;
-        for (int a : axes) {
-            m *= shape[a];
-        }
-        return m;
-    }
-
     /**
      * The per-channel values {@code v} spread to full size by a broadcasting add to a constant zero array, so that
      * the full-size product that uses them is a same-shape multiply. Second-order MAML differentiates these
@@ -109,129 +101,96 @@ public final class BatchNorm implements Normalisation {
     /**
      * For graphs that are only executed: the same formulas with the per-channel factors applied by broadcasting
      * ops instead of being spread to full size first (which only pays off when SameDiff differentiates the
-     * products), laid out for libnd4j's fast paths (see {@link Channels}). A graph of any batch size (an exported
-     * one) uses {@link #pass}'s executed-only variant, with the forward's final affine step as libnd4j's
-     * {@code batchnorm} op.
+     * products), laid out for libnd4j's fast paths (see {@link Channels}; a graph of any batch size, an exported
+     * one, keeps the rank-4 layout).
      */
     @Override
     public StatisticsPass nativeForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
-        return inShape[0] > 0 ? executedPass(sd, x, inShape, p) : pass(sd, x, inShape, p, true);
+        return pass(sd, x, inShape, p, true);
     }
 
     /**
-     * Per-channel sums laid out for libnd4j 1.0.0-M2.1's fast paths, in graphs that are only executed. A spatial
-     * input [n,c,h,w] is viewed as [n,c,hw] (plans execute reshapes as views) and per-channel values are [1,c,1]
-     * ([1,c] for an input [n,c]): a broadcast of [1,c,1] over [n,c,hw] runs about five times faster than of
+     * Per-channel sums and layouts for libnd4j 1.0.0-M2.1's fast paths, in graphs that are only executed (the rows
+     * layout). A spatial input [n,c,h,w] is viewed as [n,c,hw] (plans execute reshapes as views) and per-channel
+     * values are [1,c,1] ([1,c] for an input [n,c]): a broadcast of [1,c,1] over [n,c,hw] runs about five times faster than of
      * [1,c,1,1] over the rank-4 array (0.09 against 0.44 ms for 80 x 64 x 14 x 14 floats on two threads). A
      * per-channel sum is two matrix products with vectors of ones, sum_n sum_hw v[n,c,hw] = 1_n^T (V 1_hw) with V
      * viewed as [n c, hw] and then [n, c], which BLAS runs several times faster than the strided reduction over axes
      * (0, 2, 3) (0.1-0.15 against 0.86 ms there).
      *
-     * <p>Graphs that SameDiff differentiates keep {@link #pass}: there the same layout, with the per-channel values
-     * spread to full size by outer products with ones so that every gradient is a same-shape op or a matrix
-     * product, made second-order MAML slower (5 steps: 132-134 against 79-86 ms per task, alternating builds) and
-     * doubled the op count of small graphs.
+     * <p>Graphs that SameDiff differentiates, and graphs of any batch size, keep the input's own layout and the
+     * reductions over its axes ({@code rows} false): the rows layout there, with the per-channel values spread to
+     * full size by outer products with ones so that every gradient is a same-shape op or a matrix product, made
+     * second-order MAML slower (5 steps: 132-134 against 79-86 ms per task, alternating builds) and doubled the op
+     * count of small graphs; without the spreads it gained nothing measurable.
      */
     private static final class Channels {
         private final SameDiff sd;
+        /** Whether the rows layout above is used; else the input's own, with reductions over its axes. */
+        private final boolean rows;
         private final boolean spatial;
         private final long n;
         private final long c;
         private final long hw;
+        private final int[] axes;
         private final SDVariable onesRow;
         private final SDVariable onesHwColumn;
 
-        /** @param inShape the input's full shape, batch size known */
-        Channels(SameDiff sd, long[] inShape, org.nd4j.linalg.api.buffer.DataType dt) {
+        /**
+         * @param inShape the input's full shape
+         * @param rows whether to use the layout above (only with a known batch size)
+         */
+        Channels(SameDiff sd, long[] inShape, org.nd4j.linalg.api.buffer.DataType dt, boolean rows) {
             this.sd = sd;
             this.spatial = inShape.length == 4;
             this.n = inShape[0];
             this.c = inShape[1];
             this.hw = spatial ? inShape[2] * inShape[3] : 1;
-            this.onesRow = sd.constant(Nd4j.ones(dt, 1, n));
-            this.onesHwColumn = spatial ? sd.constant(Nd4j.ones(dt, hw, 1)) : null;
+            this.rows = rows && n > 0;
+            this.axes = spatial ? new int[] {0, 2, 3} : new int[] {0};
+            this.onesRow = this.rows ? sd.constant(Nd4j.ones(dt, 1, n)) : null;
+            this.onesHwColumn = this.rows && spatial ? sd.constant(Nd4j.ones(dt, hw, 1)) : null;
         }
 
-        /** @return the per-channel layout: [1,c,1] or [1,c] */
+        /** @return the per-channel layout: [1,c,1] or [1,c] in rows, else [1,c,1,1] or [1,c] */
         long[] channelShape() {
-            return spatial ? new long[] {1, c, 1} : new long[] {1, c};
+            if (!spatial) {
+                return new long[] {1, c};
+            }
+            return rows ? new long[] {1, c, 1} : new long[] {1, c, 1, 1};
         }
 
-        /** @return M = n h w, the number of values per channel */
+        /** @return M = n h w, the number of values per channel (negative for a graph of any batch size) */
         double count() {
             return (double) n * hw;
         }
 
-        /** @return a full-size value in the layout [n,c,hw] (a view) or [n,c] */
+        /** @return a full-size value in the layout [n,c,hw] (a view), else as it is */
         SDVariable full(SDVariable v) {
-            return spatial ? sd.reshape(v, n, c, hw) : v;
+            return rows && spatial ? sd.reshape(v, n, c, hw) : v;
         }
 
         /** @return a full-size value back in the input's own shape */
         SDVariable unfull(SDVariable v, long[] inShape) {
-            return spatial ? sd.reshape(v, inShape) : v;
+            return rows && spatial ? sd.reshape(v, inShape) : v;
         }
 
         /** @return the per-channel sum of a full-size value, in the per-channel layout */
         SDVariable sum(SDVariable v) {
+            if (!rows) {
+                return sd.sum(v, true, axes);
+            }
             if (!spatial) {
                 return sd.mmul(onesRow, v);
             }
             SDVariable perImage = sd.reshape(sd.mmul(sd.reshape(v, n * c, hw), onesHwColumn), n, c);
             return sd.reshape(sd.mmul(onesRow, perImage), channelShape());
         }
-    }
 
-    /** {@link #pass}'s formulas in the layout of {@link Channels}, for graphs that are only executed. */
-    private StatisticsPass executedPass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
-        Channels ch = new Channels(sd, inShape, x.dataType());
-        long c = inShape[1];
-        double m = ch.count();
-        SDVariable x3 = ch.full(x);
-        SDVariable gamma = sd.reshape(p.get("gamma"), ch.channelShape());
-        SDVariable beta = sd.reshape(p.get("beta"), ch.channelShape());
-        SDVariable mu = ch.sum(x3).div(m);
-        SDVariable xc = x3.sub(mu);
-        SDVariable var = ch.sum(xc.mul(xc)).div(m);
-        SDVariable inv = sd.math.rsqrt(var.add(eps));
-        SDVariable scale = gamma.mul(inv);
-        SDVariable y = ch.unfull(xc.mul(scale).add(beta), inShape);
-        return new StatisticsPass() {
-            private Statistics batchStatistics;
-
-            @Override
-            public Statistics statistics() {
-                if (batchStatistics == null) {
-                    batchStatistics = new Statistics(sd.reshape(mu, c), sd.reshape(var, c));
-                }
-                return batchStatistics;
-            }
-
-            @Override
-            public SDVariable output() {
-                return y;
-            }
-
-            @Override
-            public long[] outputShape() {
-                return inShape.clone();
-            }
-
-            @Override
-            public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
-                SDVariable dy3 = ch.full(dy);
-                SDVariable dbeta = ch.sum(dy3);
-                SDVariable s = ch.sum(dy3.mul(xc));
-                grads.put("gamma", sd.reshape(s.mul(inv), c));
-                grads.put("beta", sd.reshape(dbeta, c));
-                if (!needInputGradient) {
-                    return null;
-                }
-                SDVariable shift = scale.mul(dbeta).div(m);
-                SDVariable slope = scale.mul(inv).mul(inv).mul(s).div(m);
-                return ch.unfull(dy3.mul(scale).sub(xc.mul(slope)).sub(shift), inShape);
-            }
-        };
+        /** @return the per-channel mean of a full-size value, in the per-channel layout */
+        SDVariable mean(SDVariable v) {
+            return rows ? sum(v).div(count()) : sd.mean(v, true, axes);
+        }
     }
 
     @Override
@@ -273,25 +232,21 @@ public final class BatchNorm implements Normalisation {
 
     private StatisticsPass pass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p,
                                 boolean executedOnly) {
-        boolean spatial = inShape.length == 4;
-        int[] axes = spatial ? new int[] {0, 2, 3} : new int[] {0};
-        long[] bshape = spatial ? new long[] {1, inShape[1], 1, 1} : new long[] {1, inShape[1]};
-        SDVariable gamma = sd.reshape(p.get("gamma"), bshape);
-        SDVariable beta = sd.reshape(p.get("beta"), bshape);
-        SDVariable mu = sd.mean(x, true, axes);
-        SDVariable xc = x.sub(mu);
-        SDVariable var = sd.mean(xc.mul(xc), true, axes);
+        Channels ch = new Channels(sd, inShape, x.dataType(), executedOnly);
+        long c = inShape[1];
+        SDVariable x3 = ch.full(x);
+        SDVariable gamma = sd.reshape(p.get("gamma"), ch.channelShape());
+        SDVariable beta = sd.reshape(p.get("beta"), ch.channelShape());
+        SDVariable mu = ch.mean(x3);
+        SDVariable xc = x3.sub(mu);
+        SDVariable var = ch.mean(xc.mul(xc));
         SDVariable inv = sd.math.rsqrt(var.add(eps));
         // per-channel scale first, so the full-size work is one multiply and one add
         SDVariable scale = gamma.mul(inv);
         SDVariable zeros = executedOnly ? null : Shapes.zeros(sd, x, inShape);
         // the scale as the full-size products take it: broadcast per channel, or spread to full size for autodiff
         SDVariable scaleForProducts = executedOnly ? scale : full(zeros, scale);
-        SDVariable y = executedOnly
-                ? sd.nn.batchNorm(xc, sd.constant(org.nd4j.linalg.factory.Nd4j.zeros(x.dataType(), inShape[1])),
-                        sd.reshape(var, inShape[1]), p.get("gamma"), p.get("beta"), eps, 1)
-                : xc.mul(scaleForProducts).add(beta);
-        double m = count(inShape, axes);
+        SDVariable y = ch.unfull(xc.mul(scaleForProducts).add(beta), inShape);
         return new StatisticsPass() {
             private Statistics batchStatistics;
 
@@ -299,7 +254,7 @@ public final class BatchNorm implements Normalisation {
             @Override
             public Statistics statistics() {
                 if (batchStatistics == null) {
-                    batchStatistics = new Statistics(sd.reshape(mu, inShape[1]), sd.reshape(var, inShape[1]));
+                    batchStatistics = new Statistics(sd.reshape(mu, c), sd.reshape(var, c));
                 }
                 return batchStatistics;
             }
@@ -318,16 +273,19 @@ public final class BatchNorm implements Normalisation {
             public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
                 // with s = sum(dy xc) per channel: dgamma = inv s, and the input gradient
                 // gamma inv (dy - mean(dy) - xhat mean(dy xhat)) = scale dy - scale dbeta/M - xc (scale inv^2 s/M)
-                SDVariable dbeta = sd.sum(dy, true, axes);
-                SDVariable s = sd.sum(dy.mul(xc), true, axes);
-                grads.put("gamma", sd.reshape(s.mul(inv), inShape[1]));
-                grads.put("beta", sd.reshape(dbeta, inShape[1]));
+                double m = ch.count();
+                SDVariable dy3 = ch.full(dy);
+                SDVariable dbeta = ch.sum(dy3);
+                SDVariable s = ch.sum(dy3.mul(xc));
+                grads.put("gamma", sd.reshape(s.mul(inv), c));
+                grads.put("beta", sd.reshape(dbeta, c));
                 if (!needInputGradient) {
                     return null;
                 }
                 SDVariable shift = scale.mul(dbeta).div(m);
                 SDVariable slope = scale.mul(inv).mul(inv).mul(s).div(m);
-                return dy.mul(scaleForProducts).sub(xc.mul(executedOnly ? slope : full(zeros, slope))).sub(shift);
+                return ch.unfull(dy3.mul(scaleForProducts).sub(xc.mul(executedOnly ? slope : full(zeros, slope)))
+                        .sub(shift), inShape);
             }
         };
     }

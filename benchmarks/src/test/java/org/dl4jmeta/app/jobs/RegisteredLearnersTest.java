@@ -23,8 +23,8 @@ import org.nd4j.shade.jackson.databind.JsonNode;
 /**
  * The app finds learners through the registry: {@code --algo} lists the registered ones, a learner it does not know
  * trains, resumes and evaluates with {@code --algo-config} for its own settings, built-in flags stay shortcuts, and
- * a run folder written before learners were registered (BI-MAML in phase 2, test resources {@code legacy/}) resumes
- * exactly.
+ * a run folder written before learners were registered (BI-MAML in phase 2, test resources {@code legacy/}) resumes,
+ * to rounding, as the current code's uninterrupted run (whose own resumption is exact).
  */
 class RegisteredLearnersTest {
 
@@ -46,6 +46,18 @@ class RegisteredLearnersTest {
         return ModelFile.read(model).parameters().flat().toDoubleVector();
     }
 
+    /** Equal to within 1e-10 of the largest magnitude: rounding (amplified by Adam), not another computation. */
+    static void assertClose(double[] expected, double[] actual) {
+        assertEquals(expected.length, actual.length);
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+        }
+        assertTrue(scale > 0 && worst <= 1e-10 * scale, "differs by " + worst + " (largest " + scale + ")");
+    }
+
     @Test
     void aRunFolderWrittenBeforeRegistrationResumesExactly(@TempDir Path dir) throws Exception {
         Path legacy = Path.of(RegisteredLearnersTest.class.getResource("/legacy/v1-train-bimaml").toURI());
@@ -56,15 +68,20 @@ class RegisteredLearnersTest {
         }
         CliRun three = Jobs.run(with(LEGACY_FLAGS, "--iterations", "3", "--run-dir", dir.resolve("three").toString()));
         assertEquals(0, three.code(), three.all());
-        // the current code's three iterations give the old checkpoint's parameters bit for bit
-        assertArrayEquals(theta(legacy.resolve("checkpoint.zip")), theta(dir.resolve("three/checkpoint.zip")), 0.0);
+        // the current code's three iterations give the old checkpoint's parameters, to rounding: since 3ba869b batch
+        // norm sums per channel in another order (bit for bit before)
+        assertClose(theta(legacy.resolve("checkpoint.zip")), theta(dir.resolve("three/checkpoint.zip")));
 
         CliRun resumed = Jobs.run("train", "--resume", "--run-dir", run.toString(), "--iterations", "5");
         assertEquals(0, resumed.code(), resumed.all());
         CliRun straight = Jobs.run(with(LEGACY_FLAGS, "--iterations", "5", "--run-dir",
                 dir.resolve("straight").toString()));
         assertEquals(0, straight.code(), straight.all());
-        assertArrayEquals(theta(dir.resolve("straight/model.zip")), theta(run.resolve("model.zip")), 0.0);
+        assertClose(theta(dir.resolve("straight/model.zip")), theta(run.resolve("model.zip")));
+        // and the current code's own three iterations, resumed, continue bit for bit as the straight run
+        CliRun again = Jobs.run("train", "--resume", "--run-dir", dir.resolve("three").toString(), "--iterations", "5");
+        assertEquals(0, again.code(), again.all());
+        assertArrayEquals(theta(dir.resolve("straight/model.zip")), theta(dir.resolve("three/model.zip")), 0.0);
         SavedModel ckpt = ModelFile.read(run.resolve("checkpoint.zip"));
         assertEquals(new BiMaml.State(2, 1), ckpt.restoreTrainingState().learnerState());
         JsonNode config = Json.parse(Files.readString(run.resolve("config.json")));
