@@ -112,8 +112,9 @@ public final class BatchNorm implements Normalisation {
     /**
      * Per-channel sums and layouts for libnd4j 1.0.0-M2.1's fast paths, in graphs that are only executed (the rows
      * layout). A spatial input [n,c,h,w] is viewed as [n,c,hw] (plans execute reshapes as views) and per-channel
-     * values are [1,c,1] ([1,c] for an input [n,c]): a broadcast of [1,c,1] over [n,c,hw] runs about five times faster than of
-     * [1,c,1,1] over the rank-4 array (0.09 against 0.44 ms for 80 x 64 x 14 x 14 floats on two threads). A
+     * values are [1,c,1] ([1,c] for an input [n,c]): a broadcast of [1,c,1] over [n,c,hw] runs about five times
+     * faster than of [1,c,1,1] over the rank-4 array (0.09 against 0.44 ms for 80 x 64 x 14 x 14 floats on two
+     * threads). A
      * per-channel sum is two matrix products with vectors of ones, sum_n sum_hw v[n,c,hw] = 1_n^T (V 1_hw) with V
      * viewed as [n c, hw] and then [n, c], which BLAS runs several times faster than the strided reduction over axes
      * (0, 2, 3) (0.1-0.15 against 0.86 ms there).
