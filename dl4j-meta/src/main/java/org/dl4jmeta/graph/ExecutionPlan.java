@@ -425,22 +425,10 @@ public final class ExecutionPlan {
             case IDENTITY -> values[s.out[0]] = values[s.in[0]];
             case VIEW -> view(s, values);
             case CUSTOM -> {
-                OpContext oc = s.context;
-                for (int i = 0; i < s.in.length; i++) {
-                    oc.setInputArray(i, values[s.in[i]]);
-                }
-                if (s.shapes == null) {
-                    List<LongShapeDescriptor> shapes = ((CustomOp) s.op).calculateOutputShape(oc);
-                    if (shapes == null || shapes.size() != s.out.length) {
-                        throw new IllegalStateException("op '" + s.op.getOwnName() + "' (" + s.op.opName()
-                                + ") gave " + (shapes == null ? 0 : shapes.size()) + " output shapes for "
-                                + s.out.length + " outputs");
-                    }
-                    cacheShapes(s, shapes, true);
-                }
+                setCustomInputs(s, values);
                 allocateOutputs(s, values);
-                Nd4j.getExecutioner().exec((CustomOp) s.op, oc);
-                purge(oc);
+                Nd4j.getExecutioner().exec((CustomOp) s.op, s.context);
+                purge(s.context);
             }
             case LEGACY -> {
                 OpContext oc = s.context;
@@ -482,34 +470,46 @@ public final class ExecutionPlan {
      * strided view) is copied once into a fresh array of this run, as the op would; it is not pooled.
      */
     private void view(Step s, INDArray[] values) {
-        INDArray x = values[s.in[0]];
         if (s.shapes == null) {
-            OpContext oc = s.context;
-            for (int i = 0; i < s.in.length; i++) {
-                oc.setInputArray(i, values[s.in[i]]);
-            }
-            List<LongShapeDescriptor> shapes = ((CustomOp) s.op).calculateOutputShape(oc);
-            purge(oc);
-            if (shapes == null || shapes.size() != 1) {
-                throw new IllegalStateException("reshape '" + s.op.getOwnName() + "' gave no single output shape");
-            }
-            s.shapes = new LongShapeDescriptor[] {shapes.get(0)};
+            setCustomInputs(s, values);
+            purge(s.context);
         }
-        long[] shape = s.shapes[0].getShape();
-        INDArray dense = isDenseC(x) ? x : x.dup('c');
-        values[s.out[0]] = Nd4j.create(dense.data(), shape, Nd4j.getStrides(shape, 'c'), dense.offset(), 'c');
+        INDArray x = values[s.in[0]];
+        values[s.out[0]] = inShape(!x.isEmpty() && isDenseC(x.shape(), x.stride()) ? x : x.dup('c'),
+                s.shapes[0].getShape());
     }
 
     /**
-     * @return whether the array's values lie in 'c' order without gaps: every axis longer than one has the stride of
-     *     a fresh 'c'-order array (axes of length one may carry any stride, as libnd4j's ops leave them)
+     * Sets a custom op's inputs on its context and, on the first run after the input shapes changed, computes and
+     * caches its output shapes.
      */
-    static boolean isDenseC(INDArray x) {
-        if (x.isEmpty()) {
-            return false;
+    private void setCustomInputs(Step s, INDArray[] values) {
+        OpContext oc = s.context;
+        for (int i = 0; i < s.in.length; i++) {
+            oc.setInputArray(i, values[s.in[i]]);
         }
-        long[] shape = x.shape();
-        long[] stride = x.stride();
+        if (s.shapes == null) {
+            List<LongShapeDescriptor> shapes = ((CustomOp) s.op).calculateOutputShape(oc);
+            if (shapes == null || shapes.size() != s.out.length) {
+                throw new IllegalStateException("op '" + s.op.getOwnName() + "' (" + s.op.opName()
+                        + ") gave " + (shapes == null ? 0 : shapes.size()) + " output shapes for "
+                        + s.out.length + " outputs");
+            }
+            cacheShapes(s, shapes, true);
+        }
+    }
+
+    /** @return the memory of a dense 'c'-order array from its offset on, as a 'c'-order array of this shape */
+    private static INDArray inShape(INDArray dense, long[] shape) {
+        return Nd4j.create(dense.data(), shape, Nd4j.getStrides(shape, 'c'), dense.offset(), 'c');
+    }
+
+    /**
+     * @return whether values of this shape and these strides lie in 'c' order without gaps: every axis longer than
+     *     one has the stride of a fresh 'c'-order array (axes of length one may carry any stride, as libnd4j's ops
+     *     leave them)
+     */
+    static boolean isDenseC(long[] shape, long[] stride) {
         long expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1 && stride[i] != expected) {
@@ -549,8 +549,7 @@ public final class ExecutionPlan {
     }
 
     private static Object poolKey(LongShapeDescriptor d) {
-        boolean dense = !d.isEmpty() && d.getOrder() == 'c'
-                && Arrays.equals(d.getStride(), Nd4j.getStrides(d.getShape(), 'c'));
+        boolean dense = !d.isEmpty() && d.getOrder() == 'c' && isDenseC(d.getShape(), d.getStride());
         return dense ? new DenseKey(d.dataType(), Shape.lengthOf(d.getShape())) : d;
     }
 
@@ -575,7 +574,7 @@ public final class ExecutionPlan {
                 arraysAllocated++;
             } else if (!Arrays.equals(a.shape(), d.getShape())) {
                 // a dense array of another shape and the same length: its memory, in this shape
-                a = Nd4j.create(a.data(), d.getShape(), Nd4j.getStrides(d.getShape(), 'c'), 0, 'c');
+                a = inShape(a, d.getShape());
             }
             values[s.out[i]] = a;
             poolOfSlot[s.out[i]] = s.poolIds[i];
