@@ -77,6 +77,10 @@ public final class ExecutionPlan {
         int[] release = new int[0];
         LongShapeDescriptor[] shapes;
         int[] poolIds;
+        /** For a view of an intermediate or a constant: the array last viewed and its view, reused while the same. */
+        boolean cachesView;
+        INDArray viewed;
+        INDArray view;
 
         Step(DifferentialFunction op, Kind kind, int[] in, int[] out, DataType[] outTypes, OpContext context,
              int axisSlot, int scalarSlot) {
@@ -109,6 +113,8 @@ public final class ExecutionPlan {
     private final int[] poolOfSlot;
     private long[][] shapesOfLastInputs;
     private long arraysAllocated;
+    /** During a run with targets: per slot, the caller's array to write that output into (null: none). */
+    private INDArray[] targets;
 
     /**
      * Compiles the part of a graph that the given outputs need.
@@ -337,6 +343,11 @@ public final class ExecutionPlan {
                 lastUse[root[s]] = Math.max(lastUse[root[s]], lastUse[s]);
             }
         }
+        for (Step st : steps) {
+            // pooled intermediates and constants come back as the same array objects run after run, so their views
+            // can be kept; inputs and outputs are new every run, and keeping a view of one would keep it reachable
+            st.cachesView = st.kind == Kind.VIEW && (!pinned[root[st.in[0]]] || constants[root[st.in[0]]] != null);
+        }
         List<List<Integer>> release = new ArrayList<>();
         for (int i = 0; i < steps.length; i++) {
             release.add(new ArrayList<>());
@@ -371,6 +382,45 @@ public final class ExecutionPlan {
      * @throws IllegalArgumentException naming a missing input
      */
     public Map<String, INDArray> run(Map<String, INDArray> inputs) {
+        return run(inputs, Map.of());
+    }
+
+    /**
+     * Executes the plan, writing some outputs into arrays the caller gives (e.g. the views of one
+     * {@link org.dl4jmeta.model.ParamSet}, which then needs no copy of them): the op that computes such an output
+     * writes into the given array directly when the array is dense in 'c' order; an output that is an alias (of an
+     * input, a constant or through an identity) or a target that is not dense is copied into it after the run.
+     *
+     * @param inputs an array for every name in {@link #inputNames()} (others are ignored)
+     * @param into per output name, the array to write that output into: the output's shape and data type, and no
+     *     memory shared with another target or an input
+     * @return the requested outputs by name, in the order given at construction (for the names of {@code into}, its
+     *     arrays); the caller owns them
+     * @throws IllegalArgumentException naming a missing input, a name of {@code into} that is not an output, or a
+     *     target of the wrong shape or data type
+     */
+    public Map<String, INDArray> run(Map<String, INDArray> inputs, Map<String, INDArray> into) {
+        INDArray[] targets = null;
+        if (!into.isEmpty()) {
+            targets = new INDArray[slotNames.length];
+            for (Map.Entry<String, INDArray> e : into.entrySet()) {
+                int i = Arrays.asList(outputs).indexOf(e.getKey());
+                if (i < 0) {
+                    throw new IllegalArgumentException("'" + e.getKey() + "' is not an output of this plan; its "
+                            + "outputs: " + Arrays.toString(outputs));
+                }
+                targets[outputSlots[i]] = e.getValue();
+            }
+        }
+        this.targets = targets;
+        try {
+            return execute(inputs, into);
+        } finally {
+            this.targets = null;
+        }
+    }
+
+    private Map<String, INDArray> execute(Map<String, INDArray> inputs, Map<String, INDArray> into) {
         INDArray[] values = constants.clone();
         boolean shapesChanged = shapesOfLastInputs == null;
         long[][] shapesNow = new long[inputSlots.size()][];
@@ -391,6 +441,8 @@ public final class ExecutionPlan {
         if (shapesChanged) {
             for (Step s : steps) {
                 s.shapes = null;
+                s.viewed = null;
+                s.view = null;
             }
             shapesOfLastInputs = shapesNow;
         }
@@ -415,9 +467,25 @@ public final class ExecutionPlan {
         }
         Map<String, INDArray> result = new LinkedHashMap<>();
         for (int i = 0; i < outputs.length; i++) {
-            result.put(outputs[i], values[outputSlots[i]]);
+            INDArray target = into.get(outputs[i]);
+            INDArray v = values[outputSlots[i]];
+            if (target != null && v != target) {
+                // an alias, or computed apart from a target that is not dense
+                requireTarget(outputs[i], target, v.shape(), v.dataType());
+                target.assign(v);
+                v = target;
+            }
+            result.put(outputs[i], v);
         }
         return result;
+    }
+
+    private static void requireTarget(String output, INDArray target, long[] shape, DataType dataType) {
+        if (!Arrays.equals(target.shape(), shape) || target.dataType() != dataType) {
+            throw new IllegalArgumentException("the array given for output '" + output + "' is "
+                    + target.dataType() + " " + Arrays.toString(target.shape()) + "; the output is " + dataType + " "
+                    + Arrays.toString(shape));
+        }
     }
 
     private void execute(Step s, INDArray[] values) {
@@ -475,8 +543,17 @@ public final class ExecutionPlan {
             purge(s.context);
         }
         INDArray x = values[s.in[0]];
-        values[s.out[0]] = inShape(!x.isEmpty() && isDenseC(x.shape(), x.stride()) ? x : x.dup('c'),
-                s.shapes[0].getShape());
+        if (x == s.viewed) {
+            values[s.out[0]] = s.view;
+            return;
+        }
+        boolean dense = !x.isEmpty() && isDenseC(x.shape(), x.stride());
+        INDArray v = inShape(dense ? x : x.dup('c'), s.shapes[0].getShape());
+        values[s.out[0]] = v;
+        if (s.cachesView && dense) {
+            s.viewed = x;
+            s.view = v;
+        }
     }
 
     /**
@@ -567,6 +644,13 @@ public final class ExecutionPlan {
     private void allocateOutputs(Step s, INDArray[] values) {
         for (int i = 0; i < s.out.length; i++) {
             LongShapeDescriptor d = s.shapes[i];
+            INDArray target = targets == null ? null : targets[s.out[i]];
+            if (target != null && target.ordering() == 'c' && isDenseC(target.shape(), target.stride())) {
+                requireTarget(slotNames[s.out[i]], target, d.getShape(), d.dataType());
+                values[s.out[i]] = target;
+                s.context.setOutputArray(i, target);
+                continue;
+            }
             INDArray a = pinned[s.out[i]] ? null : take(pools.get(s.poolIds[i]), d.getShape());
             if (a == null) {
                 a = d.isEmpty() || d.getOrder() != 'c' ? Nd4j.create(d)

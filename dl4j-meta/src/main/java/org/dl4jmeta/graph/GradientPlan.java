@@ -1,6 +1,7 @@
 package org.dl4jmeta.graph;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,32 @@ public final class GradientPlan {
      * @return the outputs and, per variable differentiated by, its gradient
      */
     public Result run(Map<String, INDArray> inputs) {
-        Map<String, INDArray> r = plan.run(inputs);
+        return run(inputs, Map.of());
+    }
+
+    /**
+     * Runs the plan, writing some gradients straight into arrays the caller gives (see
+     * {@link ExecutionPlan#run(Map, Map)}); a variable the loss does not depend on gets zeros written into its array.
+     *
+     * @param inputs arrays for the placeholders and the variables differentiated by
+     * @param into per variable differentiated by, the array to write its gradient into (its shape and data type)
+     * @return the outputs and, per variable differentiated by, its gradient (for the names of {@code into}, its
+     *     arrays)
+     * @throws IllegalArgumentException naming a variable of {@code into} not differentiated by, or a target of the
+     *     wrong shape or data type
+     */
+    public Result run(Map<String, INDArray> inputs, Map<String, INDArray> into) {
+        Map<String, INDArray> targets = new HashMap<>();
+        for (Map.Entry<String, INDArray> e : into.entrySet()) {
+            String g = gradientNames.get(e.getKey());
+            if (g != null) {
+                targets.put(g, e.getValue());
+            } else if (!withoutGradient.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("'" + e.getKey() + "' is not differentiated by in this plan; "
+                        + "its variables: " + inputNames());
+            }
+        }
+        Map<String, INDArray> r = plan.run(inputs, targets);
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String o : outputs) {
             out.put(o, r.get(o));
@@ -89,7 +115,9 @@ public final class GradientPlan {
             grads.put(e.getKey(), r.get(e.getValue()));
         }
         for (Map.Entry<String, INDArray> e : withoutGradient.entrySet()) {
-            grads.put(e.getKey(), Nd4j.zeros(e.getValue().dataType(), e.getValue().shape()));
+            INDArray target = into.get(e.getKey());
+            grads.put(e.getKey(), target != null ? target.assign(0.0)
+                    : Nd4j.zeros(e.getValue().dataType(), e.getValue().shape()));
         }
         return new Result(out, grads);
     }

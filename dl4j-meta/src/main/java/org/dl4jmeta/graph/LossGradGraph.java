@@ -149,25 +149,28 @@ public final class LossGradGraph {
             ph.put(e.getValue(), v);
         }
         boolean all = java.util.Set.copyOf(gradients).size() == gradNames.size();
-        Map<String, INDArray> r = (all || !withGradient ? plan(withGradient) : partialPlan(gradients)).run(ph);
         ParamSet grad = null;
-        List<INDArray> done = new ArrayList<>();
+        Map<String, INDArray> into = new HashMap<>();
         if (withGradient) {
-            Map<String, INDArray> g = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : gradNames.entrySet()) {
-                if (all || gradients.contains(e.getKey())) {
-                    g.put(e.getKey(), r.get(e.getValue()));
+            // the plan writes each gradient straight into its view of one flat set: no copies, no arrays to close
+            Map<String, long[]> specs = new LinkedHashMap<>();
+            for (String n : gradNames.keySet()) {
+                if (all || gradients.contains(n)) {
+                    specs.put(n, network.paramSpecs().get(n));
                 }
             }
-            grad = ParamSet.copyOf(g);
-            done.addAll(g.values());
+            grad = ParamSet.zeros(specs, dataType);
+            for (String n : specs.keySet()) {
+                into.put(gradNames.get(n), grad.get(n));
+            }
         }
+        Map<String, INDArray> r = (all || !withGradient ? plan(withGradient) : partialPlan(gradients)).run(ph, into);
         INDArray output = r.get(outputName);
         double loss = r.get(lossName).getDouble(0);
-        done.add(r.get(lossName));
-        // the gradient was copied and the loss read: their arrays go back now (the output is the caller's)
-        done.removeIf(a -> a == output);
-        ExecutionPlan.release(done, ph);
+        // the loss was read: its array goes back now (the output is the caller's)
+        if (r.get(lossName) != output) {
+            ExecutionPlan.release(List.of(r.get(lossName)), ph);
+        }
         return new Result(loss, output, grad);
     }
 

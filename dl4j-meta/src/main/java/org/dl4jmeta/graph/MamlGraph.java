@@ -293,12 +293,15 @@ public final class MamlGraph {
         if (stepWeights != null) {
             inputs.put(STEP_WEIGHTS, Nd4j.createFromArray(stepWeights).castTo(theta.dataType()));
         }
-        GradientPlan.Result r = plan.run(inputs);
-        Map<String, INDArray> g = new LinkedHashMap<>();
+        // the plan writes every gradient straight into its view of one flat set (zeros for tensors it lacks)
+        ParamSet gradient = theta.zerosLike();
+        Map<String, INDArray> into = new LinkedHashMap<>();
         for (String n : theta.names()) {
-            INDArray gi = r.gradients().get(n);
-            g.put(n, gi == null ? Nd4j.zeros(theta.dataType(), theta.shape(n)) : gi);
+            if (variableNames.contains(n)) {
+                into.put(n, gradient.get(n));
+            }
         }
+        GradientPlan.Result r = plan.run(inputs, into);
         Map<String, INDArray> o = r.outputs();
         ParamSet adapted = null;
         if (!adaptedNames.isEmpty()) {
@@ -310,10 +313,10 @@ public final class MamlGraph {
             }
             adapted = ParamSet.copyOf(phi);
         }
-        Result result = new Result(ParamSet.copyOf(g), o.get(supportLossBefore).getDouble(0),
+        Result result = new Result(gradient, o.get(supportLossBefore).getDouble(0),
                 o.get(queryLoss).getDouble(0), o.get(queryOutput), adapted);
         // copied or read: back to native memory now rather than when the garbage collector finds them
-        List<INDArray> done = new ArrayList<>(g.values());
+        List<INDArray> done = new ArrayList<>();
         done.add(o.get(supportLossBefore));
         done.add(o.get(queryLoss));
         for (String v : adaptedNames.values()) {

@@ -20,6 +20,7 @@ import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Plans compute what SameDiff's own session computes: the outputs and gradients of an unrolled two-step MAML graph
@@ -208,6 +209,10 @@ class ExecutionPlanTest {
         assertTrue(plan.pooledBytes() <= 2 * 24 * 8, "pools hold " + plan.pooledBytes() + " bytes");
     }
 
+    /**
+     * Output shapes follow the inputs' shapes, and so do the views that a plan keeps between runs (a reshape of an
+     * intermediate and of a constant here): after a shape change none of them is reused.
+     */
     @Test
     void outputShapesFollowTheInputs() {
         SameDiff sd = SameDiff.create();
@@ -215,14 +220,73 @@ class ExecutionPlanTest {
         SDVariable w = sd.var("w", Nd4j.linspace(-1, 1, 6, DataType.DOUBLE).reshape(3, 2));
         SDVariable h = sd.math.tanh(x.mmul(w)).mul(2.0);
         SDVariable s = h.sum(true, 0);
-        ExecutionPlan plan = new ExecutionPlan(sd, List.of(), List.of(h.name(), s.name()));
-        for (int batch : new int[] {2, 5, 2}) {
-            INDArray xv = Nd4j.linspace(0, 1, batch * 3L, DataType.DOUBLE).reshape(batch, 3);
+        SDVariable flatH = sd.reshape(h, -1);
+        SDVariable q = flatH.mul(flatH).sum().add(sd.reshape(w, 6).sum());
+        ExecutionPlan plan = new ExecutionPlan(sd, List.of(), List.of(h.name(), s.name(), q.name()));
+        for (int batch : new int[] {2, 5, 5, 2, 2}) {
+            INDArray xv = Nd4j.linspace(0, batch, batch * 3L, DataType.DOUBLE).reshape(batch, 3);
             Map<String, INDArray> got = plan.run(Map.of("x", xv));
-            Map<String, INDArray> want = sd.output(Map.of("x", xv), h.name(), s.name());
+            Map<String, INDArray> want = sd.output(Map.of("x", xv), h.name(), s.name(), q.name());
             assertEquals(0.0, maxRelDiff(want.get(h.name()), got.get(h.name())), 1e-14);
             assertEquals(0.0, maxRelDiff(want.get(s.name()), got.get(s.name())), 1e-14);
+            assertEquals(want.get(q.name()).getDouble(0), got.get(q.name()).getDouble(0), 1e-12, "batch " + batch);
         }
+    }
+
+    /**
+     * Outputs go straight into arrays the caller gives: the op that computes one writes into its array (the run
+     * returns that very array), an output that is an alias of an input is copied into its array, and so is one whose
+     * array is not dense; the values are those of a run without targets, run after run.
+     */
+    @Test
+    void outputsGoIntoTheArraysTheCallerGives() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 4, 6);
+        SDVariable a = sd.math.tanh(x);
+        SDVariable r = sd.reshape(a.mul(2.0), 24);
+        SDVariable s = a.sum();
+        SDVariable alias = sd.identity(x);
+        SDVariable m = x.mmul(sd.transpose(a));
+        List<String> outs = List.of(a.name(), r.name(), s.name(), alias.name(), m.name());
+        ExecutionPlan plan = new ExecutionPlan(sd, List.of(), outs);
+        for (int run = 0; run < 3; run++) {
+            INDArray xv = Nd4j.linspace(-1 - run, 2 + run, 24, DataType.DOUBLE).reshape(4, 6);
+            Map<String, INDArray> want = plan.run(Map.of("x", xv));
+            INDArray flat = Nd4j.zeros(DataType.DOUBLE, 24 + 24 + 1 + 24);
+            Map<String, INDArray> into = new LinkedHashMap<>();
+            into.put(a.name(), flat.get(NDArrayIndex.interval(0, 24)).reshape(4, 6));
+            into.put(r.name(), flat.get(NDArrayIndex.interval(24, 48)));
+            into.put(s.name(), flat.get(NDArrayIndex.interval(48, 49)).reshape(new long[0]));
+            into.put(alias.name(), flat.get(NDArrayIndex.interval(49, 73)).reshape(4, 6));
+            into.put(m.name(), Nd4j.zeros(DataType.DOUBLE, 4, 4).transpose());
+            Map<String, INDArray> got = plan.run(Map.of("x", xv), into);
+            for (String o : outs) {
+                assertTrue(got.get(o) == into.get(o), "output " + o + " is not the caller's array");
+                assertEquals(want.get(o), got.get(o), "output " + o + ", run " + run);
+            }
+            assertEquals(xv, into.get(alias.name()));
+        }
+    }
+
+    @Test
+    void aTargetOfAnotherShapeOrNameIsNamed() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 2, 3);
+        SDVariable y = sd.math.tanh(x);
+        ExecutionPlan plan = new ExecutionPlan(sd, List.of(), List.of(y.name()));
+        Map<String, INDArray> in = Map.of("x", Nd4j.ones(DataType.DOUBLE, 2, 3));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> plan.run(in, Map.of(y.name(), Nd4j.zeros(DataType.DOUBLE, 3, 2))));
+        assertTrue(shape.getMessage().contains("'" + y.name() + "'") && shape.getMessage().contains("[3, 2]")
+                && shape.getMessage().contains("[2, 3]"), shape.getMessage());
+        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+                () -> plan.run(in, Map.of(y.name(), Nd4j.zeros(DataType.FLOAT, 2, 3))));
+        assertTrue(type.getMessage().contains("FLOAT"), type.getMessage());
+        IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
+                () -> plan.run(in, Map.of("nope", Nd4j.zeros(DataType.DOUBLE, 2, 3))));
+        assertTrue(name.getMessage().contains("'nope'"), name.getMessage());
+        // the plan is still usable after a refused run
+        assertEquals(Math.tanh(1.0), plan.run(in).get(y.name()).getDouble(0), 1e-15);
     }
 
     @Test
