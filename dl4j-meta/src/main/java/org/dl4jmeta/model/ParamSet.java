@@ -126,6 +126,22 @@ public final class ParamSet {
         return p;
     }
 
+    /**
+     * This set's layout over a vector's memory, not copied: the returned set's tensors are views of {@code vector},
+     * which the set then owns ({@link #release} closes it).
+     *
+     * @param vector a dense vector of {@link #length()} elements in this set's data type
+     * @return a compatible set whose flat vector is {@code vector}
+     * @throws IllegalArgumentException if the length, rank or data type differs
+     */
+    public ParamSet over(INDArray vector) {
+        if (vector.rank() != 1 || vector.length() != flat.length() || vector.dataType() != flat.dataType()) {
+            throw new IllegalArgumentException("a set over a vector needs a " + flat.dataType() + " vector of "
+                    + flat.length() + " elements, got " + vector.dataType() + " " + Arrays.toString(vector.shape()));
+        }
+        return new ParamSet(names, shapes, vector);
+    }
+
     private static long length(long[] shape) {
         long n = 1;
         for (long d : shape) {

@@ -68,6 +68,19 @@ public interface InnerUpdate {
     }
 
     /**
+     * Whether {@link #apply} is one element-wise function of theta, phi and the gradient, the same for every tensor:
+     * it reads neither the tensor's name nor its shape nor any meta-parameter, and every tensor adapts (plain SGD,
+     * and its proximal form). The executed inner loop then applies it once to all tensors laid end to end (tensor
+     * name {@link UpdateStep#ALL_TENSORS}): the same values, in two ops per step instead of two per tensor. False by
+     * default.
+     *
+     * @return whether the update may be applied to all tensors at once
+     */
+    default boolean sameForEveryTensor() {
+        return false;
+    }
+
+    /**
      * @param tensor a network parameter name
      * @return whether that tensor adapts (true by default); tensors that do not keep phi = theta
      */

@@ -47,6 +47,11 @@ public record Proximal(InnerUpdate base, double lambda) implements InnerUpdate {
     }
 
     @Override
+    public boolean sameForEveryTensor() {
+        return base.sameForEveryTensor();
+    }
+
+    @Override
     public boolean adapts(String tensor) {
         return base.adapts(tensor);
     }

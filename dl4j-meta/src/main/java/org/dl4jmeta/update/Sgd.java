@@ -20,4 +20,9 @@ public record Sgd(double alpha) implements InnerUpdate {
     public <T> T apply(TensorMath<T> math, UpdateStep<T> s) {
         return math.sub(s.phi(), math.mul(s.gradient(), alpha));
     }
+
+    @Override
+    public boolean sameForEveryTensor() {
+        return true;
+    }
 }

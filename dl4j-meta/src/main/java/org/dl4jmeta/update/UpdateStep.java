@@ -21,6 +21,12 @@ public record UpdateStep<T>(int step, int steps, String tensor, T theta, T phi, 
                             Function<String, T> parameters) {
 
     /**
+     * The tensor name of a step applied to all tensors laid end to end, for updates that are
+     * {@link InnerUpdate#sameForEveryTensor() the same for every tensor}.
+     */
+    public static final String ALL_TENSORS = "*";
+
+    /**
      * @throws NullPointerException if a tensor or the name is null
      */
     public UpdateStep {

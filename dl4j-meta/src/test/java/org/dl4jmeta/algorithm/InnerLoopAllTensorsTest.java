@@ -1,0 +1,120 @@
+package org.dl4jmeta.algorithm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.dl4jmeta.model.Conv4;
+import org.dl4jmeta.model.Network;
+import org.dl4jmeta.model.ParamSet;
+import org.dl4jmeta.task.Episode;
+import org.dl4jmeta.task.SyntheticTasks;
+import org.dl4jmeta.update.InnerUpdate;
+import org.dl4jmeta.update.TensorMath;
+import org.dl4jmeta.update.UpdateStep;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * An update that is the same for every tensor (SGD, proximal SGD) runs on all tensors laid end to end: the iterates,
+ * support losses and gradients are those of the loop that updates tensor by tensor, bit for bit, in float and double,
+ * and every array a step makes goes back to native memory once the step is done.
+ */
+class InnerLoopAllTensorsTest {
+
+    /** The same update, applied tensor by tensor (it does not declare itself the same for every tensor). */
+    private record PerTensor(InnerUpdate base) implements InnerUpdate {
+        @Override
+        public <T> T apply(TensorMath<T> math, UpdateStep<T> s) {
+            return base.apply(math, s);
+        }
+    }
+
+    private static double[] values(INDArray a) {
+        return a.castTo(DataType.DOUBLE).dup().reshape(a.length()).toDoubleVector();
+    }
+
+    private static InnerLoop.Trace trace() {
+        return new InnerLoop.Trace(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    }
+
+    @Test
+    void allTensorsAtOnceGiveThePerTensorValuesBitForBit() {
+        Network net = Conv4.build(new long[] {1, 9, 9}, 3, Conv4.Downsampling.STRIDE, 4, 3);
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, dt, 5);
+            ParamSet theta = new Maml(net, new MamlConfig(3, 0.3, true, false)).initialise(7, dt);
+            for (InnerUpdate u : List.of(InnerUpdate.sgd(0.3), InnerUpdate.sgd(0.3).withProximal(0.5))) {
+                assertTrue(u.sameForEveryTensor(), u.toString());
+                InnerLoop loop = new InnerLoop(net, true);
+                InnerLoop.Trace all = trace();
+                InnerLoop.Trace each = trace();
+                ParamSet phiAll = loop.adapt(theta, e.supportX(), e.supportY(), 3, u, 3, all);
+                ParamSet phiEach = loop.adapt(theta, e.supportX(), e.supportY(), 3, new PerTensor(u), 3, each);
+                String what = u + " in " + dt;
+                assertEquals(net.paramNames(), phiAll.names(), what);
+                assertArrayEquals(values(phiEach.flat()), values(phiAll.flat()), 0.0, what);
+                assertEquals(each.losses(), all.losses(), what);
+                for (int k = 0; k < 3; k++) {
+                    assertArrayEquals(values(each.gradients().get(k).flat()), values(all.gradients().get(k).flat()),
+                            0.0, what + ", gradient " + k);
+                    for (String n : net.paramNames()) {
+                        assertArrayEquals(values(each.iterates().get(k).get(n)), values(all.iterates().get(k).get(n)),
+                                0.0, what + ", phi_" + k + " of " + n);
+                    }
+                }
+                // and without a trace, the same phi_K
+                ParamSet untraced = loop.adapt(theta, e.supportX(), e.supportY(), 3, u, 3, null);
+                assertArrayEquals(values(phiEach.flat()), values(untraced.flat()), 0.0, what);
+            }
+        }
+    }
+
+    /** SGD on all tensors at once, recording every array its math makes. */
+    private static final class RecordingSgd implements InnerUpdate {
+        final List<INDArray> made = new ArrayList<>();
+
+        @Override
+        public <T> T apply(TensorMath<T> math, UpdateStep<T> s) {
+            assertEquals(UpdateStep.ALL_TENSORS, s.tensor());
+            T step = math.mul(s.gradient(), 0.3);
+            T next = math.sub(s.phi(), step);
+            made.add((INDArray) step);
+            made.add((INDArray) next);
+            return next;
+        }
+
+        @Override
+        public boolean sameForEveryTensor() {
+            return true;
+        }
+    }
+
+    @Test
+    void everyArrayAStepMakesIsClosedExceptPhiK() {
+        Network net = Conv4.build(new long[] {1, 9, 9}, 3, Conv4.Downsampling.STRIDE, 4, 3);
+        Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 5);
+        ParamSet theta = new Maml(net, new MamlConfig(3, 0.3, true, false)).initialise(7, DataType.DOUBLE);
+        double[] before = theta.flat().toDoubleVector();
+        RecordingSgd update = new RecordingSgd();
+        ParamSet phi = new InnerLoop(net, true).adapt(theta, e.supportX(), e.supportY(), 3, update, 3, null);
+        assertEquals(6, update.made.size(), "two arrays per step");
+        INDArray last = update.made.get(5);
+        for (INDArray a : update.made) {
+            if (a != last) {
+                assertTrue(a.wasClosed(), "an array of a step was left to the garbage collector");
+            }
+        }
+        assertTrue(phi.flat() == last, "phi_K is the last step's array, not a copy");
+        assertFalse(last.wasClosed());
+        assertFalse(theta.flat().wasClosed());
+        assertArrayEquals(before, theta.flat().toDoubleVector(), 0.0, "theta was written");
+        Map<String, INDArray> views = phi.views();
+        assertEquals(net.paramNames(), List.copyOf(views.keySet()));
+    }
+}
