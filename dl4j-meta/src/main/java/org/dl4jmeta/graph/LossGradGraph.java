@@ -131,6 +131,25 @@ public final class LossGradGraph {
      * @throws IllegalArgumentException naming a tensor the network lacks
      */
     public Result run(Map<String, INDArray> params, INDArray x, INDArray y, java.util.Collection<String> gradients) {
+        return run(params, x, y, gradients, null);
+    }
+
+    /**
+     * As {@link #run(Map, INDArray, INDArray, java.util.Collection)}, writing the gradient into a set the caller
+     * gives (e.g. one reused across inner steps: making a set's 18 views costs more than the Conv-4's whole update).
+     *
+     * @param params network parameters by name (extra entries are ignored)
+     * @param x inputs [batch, inputShape...]
+     * @param y targets [batch, outputs]
+     * @param gradients the tensors whose gradient to compute (empty: forward only)
+     * @param into the set to write the gradient into: exactly those tensors, in network order, in this graph's data
+     *     type; null: a new set
+     * @return loss, outputs and the gradient ({@code into} itself when given)
+     * @throws IllegalArgumentException naming a tensor the network lacks, or if {@code into} has other tensors or
+     *     another data type
+     */
+    public Result run(Map<String, INDArray> params, INDArray x, INDArray y, java.util.Collection<String> gradients,
+                      ParamSet into) {
         for (String n : gradients) {
             if (!gradNames.containsKey(n)) {
                 throw new IllegalArgumentException("no parameter '" + n + "' to differentiate by; the network's: "
@@ -150,7 +169,7 @@ public final class LossGradGraph {
         }
         boolean all = java.util.Set.copyOf(gradients).size() == gradNames.size();
         ParamSet grad = null;
-        Map<String, INDArray> into = new HashMap<>();
+        Map<String, INDArray> targets = new HashMap<>();
         if (withGradient) {
             // the plan writes each gradient straight into its view of one flat set: no copies, no arrays to close
             Map<String, long[]> specs = new LinkedHashMap<>();
@@ -159,12 +178,16 @@ public final class LossGradGraph {
                     specs.put(n, network.paramSpecs().get(n));
                 }
             }
-            grad = ParamSet.zeros(specs, dataType);
+            if (into != null && (!into.names().equals(List.copyOf(specs.keySet())) || into.dataType() != dataType)) {
+                throw new IllegalArgumentException("the gradient set given has " + into.dataType() + " "
+                        + into.names() + "; this run's gradient is " + dataType + " " + specs.keySet());
+            }
+            grad = into != null ? into : ParamSet.zeros(specs, dataType);
             for (String n : specs.keySet()) {
-                into.put(gradNames.get(n), grad.get(n));
+                targets.put(gradNames.get(n), grad.get(n));
             }
         }
-        Map<String, INDArray> r = (all || !withGradient ? plan(withGradient) : partialPlan(gradients)).run(ph, into);
+        Map<String, INDArray> r = (all || !withGradient ? plan(withGradient) : partialPlan(gradients)).run(ph, targets);
         INDArray output = r.get(outputName);
         double loss = r.get(lossName).getDouble(0);
         // the loss was read: its array goes back now (the output is the caller's)

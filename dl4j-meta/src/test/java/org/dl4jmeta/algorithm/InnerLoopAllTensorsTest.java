@@ -75,6 +75,46 @@ class InnerLoopAllTensorsTest {
         }
     }
 
+    /** An update that hands back theta itself, an array it did not make. */
+    private record Reset() implements InnerUpdate {
+        @Override
+        public <T> T apply(TensorMath<T> math, UpdateStep<T> s) {
+            return s.theta();
+        }
+
+        @Override
+        public boolean sameForEveryTensor() {
+            return true;
+        }
+    }
+
+    /**
+     * The loop reuses its sets across steps and tasks, never the one it returns: a returned phi_K keeps its values
+     * through later adaptations and may be released without harm to them, also when the update returns theta.
+     */
+    @Test
+    void aReturnedPhiIsTheCallersAlone() {
+        Network net = Conv4.build(new long[] {1, 9, 9}, 3, Conv4.Downsampling.STRIDE, 4, 3);
+        ParamSet theta = new Maml(net, new MamlConfig(3, 0.3, true, false)).initialise(7, DataType.DOUBLE);
+        Episode a = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 5);
+        Episode b = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 6);
+        InnerLoop loop = new InnerLoop(net, true);
+        InnerUpdate sgd = InnerUpdate.sgd(0.3);
+        ParamSet first = loop.adapt(theta, a.supportX(), a.supportY(), 3, sgd, 3, null);
+        double[] kept = values(first.flat());
+        ParamSet other = loop.adapt(theta, b.supportX(), b.supportY(), 2, sgd, 3, null);
+        assertArrayEquals(kept, values(first.flat()), 0.0, "a later adaptation wrote into an earlier phi_K");
+        first.release();
+        other.release();
+        ParamSet again = loop.adapt(theta, a.supportX(), a.supportY(), 3, sgd, 3, null);
+        assertArrayEquals(kept, values(again.flat()), 0.0, "releasing a phi_K changed the next adaptation");
+        ParamSet reset = loop.adapt(theta, a.supportX(), a.supportY(), 2, new Reset(), 2, null);
+        assertArrayEquals(values(theta.flat()), values(reset.flat()), 0.0);
+        reset.release();
+        assertFalse(theta.flat().wasClosed());
+        assertArrayEquals(kept, values(loop.adapt(theta, a.supportX(), a.supportY(), 3, sgd, 3, null).flat()), 0.0);
+    }
+
     /** SGD on all tensors at once, recording every array its math makes. */
     private static final class RecordingSgd implements InnerUpdate {
         final List<INDArray> made = new ArrayList<>();
