@@ -39,16 +39,26 @@ class InnerLoopAllTensorsTest {
         return a.castTo(DataType.DOUBLE).dup().reshape(a.length()).toDoubleVector();
     }
 
+    private static final Network NET = Conv4.build(new long[] {1, 9, 9}, 3, Conv4.Downsampling.STRIDE, 4, 3);
+
+    private static ParamSet theta(DataType dt) {
+        return new Maml(NET, new MamlConfig(3, 0.3, true, false)).initialise(7, dt);
+    }
+
+    private static Episode episode(DataType dt, long seed) {
+        return SyntheticTasks.noiseEpisode(NET.inputShape(), 3, 2, 2, dt, seed);
+    }
+
     private static InnerLoop.Trace trace() {
         return new InnerLoop.Trace(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     }
 
     @Test
     void allTensorsAtOnceGiveThePerTensorValuesBitForBit() {
-        Network net = Conv4.build(new long[] {1, 9, 9}, 3, Conv4.Downsampling.STRIDE, 4, 3);
+        Network net = NET;
         for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, dt, 5);
-            ParamSet theta = new Maml(net, new MamlConfig(3, 0.3, true, false)).initialise(7, dt);
+            Episode e = episode(dt, 5);
+            ParamSet theta = theta(dt);
             for (InnerUpdate u : List.of(InnerUpdate.sgd(0.3), InnerUpdate.sgd(0.3).withProximal(0.5))) {
                 assertTrue(u.sameForEveryTensor(), u.toString());
                 InnerLoop loop = new InnerLoop(net, true);
@@ -94,11 +104,10 @@ class InnerLoopAllTensorsTest {
      */
     @Test
     void aReturnedPhiIsTheCallersAlone() {
-        Network net = Conv4.build(new long[] {1, 9, 9}, 3, Conv4.Downsampling.STRIDE, 4, 3);
-        ParamSet theta = new Maml(net, new MamlConfig(3, 0.3, true, false)).initialise(7, DataType.DOUBLE);
-        Episode a = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 5);
-        Episode b = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 6);
-        InnerLoop loop = new InnerLoop(net, true);
+        ParamSet theta = theta(DataType.DOUBLE);
+        Episode a = episode(DataType.DOUBLE, 5);
+        Episode b = episode(DataType.DOUBLE, 6);
+        InnerLoop loop = new InnerLoop(NET, true);
         InnerUpdate sgd = InnerUpdate.sgd(0.3);
         ParamSet first = loop.adapt(theta, a.supportX(), a.supportY(), 3, sgd, 3, null);
         double[] kept = values(first.flat());
@@ -137,9 +146,9 @@ class InnerLoopAllTensorsTest {
 
     @Test
     void everyArrayAStepMakesIsClosedExceptPhiK() {
-        Network net = Conv4.build(new long[] {1, 9, 9}, 3, Conv4.Downsampling.STRIDE, 4, 3);
-        Episode e = SyntheticTasks.noiseEpisode(net.inputShape(), 3, 2, 2, DataType.DOUBLE, 5);
-        ParamSet theta = new Maml(net, new MamlConfig(3, 0.3, true, false)).initialise(7, DataType.DOUBLE);
+        Network net = NET;
+        Episode e = episode(DataType.DOUBLE, 5);
+        ParamSet theta = theta(DataType.DOUBLE);
         double[] before = theta.flat().toDoubleVector();
         RecordingSgd update = new RecordingSgd();
         ParamSet phi = new InnerLoop(net, true).adapt(theta, e.supportX(), e.supportY(), 3, update, 3, null);
