@@ -33,6 +33,8 @@ public final class InnerLoop {
     private final Network network;
     private final boolean fused;
     private final Map<String, LossGradGraph> graphs = new HashMap<>();
+    /** This loop's reused sets of the network's layout, by role (theta's copy, gradient, iterate) and data type. */
+    private final Map<String, ParamSet> scratch = new HashMap<>();
 
     /**
      * @param network the network
@@ -217,9 +219,6 @@ public final class InnerLoop {
         }
         return phi;
     }
-
-    /** This loop's reused sets of the network's layout, by role (theta's copy, gradient, iterate) and data type. */
-    private final Map<String, ParamSet> scratch = new HashMap<>();
 
     private ParamSet scratch(int role, Map<String, long[]> specs, DataType dt) {
         return scratch.computeIfAbsent(role + "/" + dt, k -> ParamSet.zeros(specs, dt));

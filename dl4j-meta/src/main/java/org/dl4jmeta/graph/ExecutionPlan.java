@@ -113,8 +113,10 @@ public final class ExecutionPlan {
     private final int[] poolOfSlot;
     private long[][] shapesOfLastInputs;
     private long arraysAllocated;
-    /** During a run with targets: per slot, the caller's array to write that output into (null: none). */
+    /** Per slot, the caller's array to write that output into during a run with targets (null: none), reused. */
     private INDArray[] targets;
+    /** The slot of each requested output, by name. */
+    private final Map<String, Integer> outputSlotOf = new HashMap<>();
 
     /**
      * Compiles the part of a graph that the given outputs need.
@@ -163,6 +165,7 @@ public final class ExecutionPlan {
         this.outputSlots = new int[this.outputs.length];
         for (int i = 0; i < this.outputs.length; i++) {
             outputSlots[i] = slotOf.get(this.outputs[i]);
+            outputSlotOf.put(this.outputs[i], outputSlots[i]);
             pinned[outputSlots[i]] = true;
         }
         this.steps = new Step[order.size()];
@@ -400,23 +403,23 @@ public final class ExecutionPlan {
      *     target of the wrong shape or data type
      */
     public Map<String, INDArray> run(Map<String, INDArray> inputs, Map<String, INDArray> into) {
-        INDArray[] targets = null;
-        if (!into.isEmpty()) {
-            targets = new INDArray[slotNames.length];
-            for (Map.Entry<String, INDArray> e : into.entrySet()) {
-                int i = Arrays.asList(outputs).indexOf(e.getKey());
-                if (i < 0) {
-                    throw new IllegalArgumentException("'" + e.getKey() + "' is not an output of this plan; its "
-                            + "outputs: " + Arrays.toString(outputs));
-                }
-                targets[outputSlots[i]] = e.getValue();
+        for (String name : into.keySet()) {
+            if (!outputSlotOf.containsKey(name)) {
+                throw new IllegalArgumentException("'" + name + "' is not an output of this plan; its outputs: "
+                        + Arrays.toString(outputs));
             }
         }
-        this.targets = targets;
+        if (into.isEmpty()) {
+            return execute(inputs, into);
+        }
+        if (targets == null) {
+            targets = new INDArray[slotNames.length];
+        }
+        into.forEach((name, target) -> targets[outputSlotOf.get(name)] = target);
         try {
             return execute(inputs, into);
         } finally {
-            this.targets = null;
+            into.keySet().forEach(name -> targets[outputSlotOf.get(name)] = null);
         }
     }
 
