@@ -22,6 +22,13 @@ public final class OuterOptimizer {
     private final long numParams;
     private final INDArray state;
     private final GradientUpdater<?> updater;
+    /**
+     * The step's working arrays, made by the first step and reused: the state's copy taken before the update (to
+     * put back if the update comes out non-finite) and the update itself. A fresh copy of Adam's state per step
+     * was a new native allocation of twice theta's size, page-faulted every meta-step.
+     */
+    private INDArray backup;
+    private INDArray update;
 
     /**
      * A fresh optimiser.
@@ -80,8 +87,15 @@ public final class OuterOptimizer {
             throw new IllegalArgumentException("optimiser was created for " + numParams + " parameters, theta has "
                     + theta.length());
         }
-        INDArray backup = state == null ? null : state.dup();
-        INDArray update = gradient.flat().dup();
+        if (update == null) {
+            update = gradient.flat().dup();
+            backup = state == null ? null : state.dup();
+        } else {
+            update.assign(gradient.flat());
+            if (backup != null) {
+                backup.assign(state);
+            }
+        }
         updater.applyUpdater(update, iteration, 0);
         boolean finite = org.dl4jmeta.model.NativeArrays.allFinite(update);
         if (!finite && backup != null) {
@@ -90,8 +104,6 @@ public final class OuterOptimizer {
         if (finite) {
             theta.flat().subi(update);
         }
-        // the step's copies go back to native memory now (org.dl4jmeta.model.NativeArrays)
-        org.dl4jmeta.model.NativeArrays.close(java.util.Arrays.asList(backup, update), java.util.List.of());
         return finite;
     }
 

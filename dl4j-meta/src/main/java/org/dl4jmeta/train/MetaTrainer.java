@@ -225,8 +225,22 @@ public final class MetaTrainer implements AutoCloseable {
         List<Checked> compute(ParamSet theta, LearnerState learnerState, boolean preAdaptationMetrics);
     }
 
+    /**
+     * One iteration: the tasks' gradients and the outer update run with a worker's native thread count on the
+     * calling thread too ({@link WorkerPool#atWorkerThreads}: no OpenMP team left spinning on the workers' cores
+     * when the next meta-batch starts), the listeners with the caller's own.
+     */
     private IterationMetrics update(TrainingState state, List<Episode> batch, long firstEpisodeIndex,
                                     TaskGradients tasks) {
+        IterationMetrics m = pool.atWorkerThreads(() -> compute(state, batch, firstEpisodeIndex, tasks));
+        for (TrainingListener l : listeners) {
+            l.iterationDone(m, state);
+        }
+        return m;
+    }
+
+    private IterationMetrics compute(TrainingState state, List<Episode> batch, long firstEpisodeIndex,
+                                     TaskGradients tasks) {
         long t0 = System.nanoTime();
         int iteration = state.iteration() + 1;
         ParamSet theta = state.theta();
@@ -270,12 +284,8 @@ public final class MetaTrainer implements AutoCloseable {
             throw new NonFiniteLossException(iteration, firstEpisodeIndex, "the outer update overflowed");
         }
         state.advance(learner.afterIteration(learnerState, iteration, norm));
-        IterationMetrics m = new IterationMetrics(iteration, metaLoss / b, supportBefore / b, queryBefore / b,
-                accBefore / b, accAfter / b, norm, (System.nanoTime() - t0) / 1e6);
-        for (TrainingListener l : listeners) {
-            l.iterationDone(m, state);
-        }
-        return m;
+        return new IterationMetrics(iteration, metaLoss / b, supportBefore / b, queryBefore / b, accBefore / b,
+                accAfter / b, norm, (System.nanoTime() - t0) / 1e6);
     }
 
     /** A task's meta-gradient and the first of its tensors that is not finite (null if none). */

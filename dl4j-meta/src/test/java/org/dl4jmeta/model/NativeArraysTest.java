@@ -77,4 +77,18 @@ class NativeArraysTest {
         assertFalse(NativeArrays.allFinite(a.getRow(0)));
         assertFalse(a.wasClosed());
     }
+
+    @Test
+    void allFiniteIsExactWhereTheSumIsNot() {
+        // finite elements whose float sum overflows: still all finite (the exact test behind the sum decides)
+        INDArray big = Nd4j.createFromArray(3e38f, 3e38f, 1f);
+        assertTrue(Float.isInfinite(big.sumNumber().floatValue()));
+        assertTrue(NativeArrays.allFinite(big));
+        // infinities of both signs: their sum is NaN, and so not finite either way
+        assertFalse(NativeArrays.allFinite(Nd4j.createFromArray(Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)));
+        assertFalse(NativeArrays.allFinite(Nd4j.createFromArray(1f, Float.NaN, 2f)));
+        assertFalse(NativeArrays.allFinite(Nd4j.createFromArray(1f, Float.POSITIVE_INFINITY)));
+        // integers are finite whatever their values
+        assertTrue(NativeArrays.allFinite(Nd4j.createFromArray(Integer.MAX_VALUE, Integer.MAX_VALUE)));
+    }
 }

@@ -52,8 +52,12 @@ class WorkerPoolTest {
                 assertEquals(java.util.Collections.nCopies(6, Math.max(1, cores / 2)), seen);
                 assertEquals(cores + 1, NativeThreads.get());
             }
+            // the caller's own work between maps at a worker's count, its own count back afterwards
+            assertEquals(Math.max(1, cores / 2), pool.atWorkerThreads(NativeThreads::get));
+            assertEquals(cores + 1, NativeThreads.get());
             try (WorkerPool<Object> single = new WorkerPool<>(Object::new, 1)) {
                 assertEquals(List.of(cores + 1, cores + 1), single.map(2, (w, i) -> NativeThreads.get()));
+                assertEquals(cores + 1, single.atWorkerThreads(NativeThreads::get));
             }
         } finally {
             NativeThreads.set(before);

@@ -89,4 +89,78 @@ class ParallelMetaBatchTest {
         Episode e = tasks(DataType.FLOAT).episode(0);
         assertEquals(3, e.ways());
     }
+
+    /** A learner that records the calling thread's native thread count where the trainer asks its outer step scale. */
+    private static final class RecordingLearner implements MetaLearner {
+        private final Maml maml;
+        private final List<Integer> outerStepThreads;
+
+        RecordingLearner(Maml maml, List<Integer> outerStepThreads) {
+            this.maml = maml;
+            this.outerStepThreads = outerStepThreads;
+        }
+
+        @Override
+        public String id() {
+            return maml.id();
+        }
+
+        @Override
+        public Network network() {
+            return maml.network();
+        }
+
+        @Override
+        public ParamSet initialise(long seed, DataType dataType) {
+            return maml.initialise(seed, dataType);
+        }
+
+        @Override
+        public ParamSet adapt(ParamSet theta, org.nd4j.linalg.api.ndarray.INDArray x,
+                              org.nd4j.linalg.api.ndarray.INDArray y, int steps) {
+            return maml.adapt(theta, x, y, steps);
+        }
+
+        @Override
+        public org.dl4jmeta.algorithm.MetaGradient metaGradient(ParamSet theta, Episode episode, boolean before) {
+            return maml.metaGradient(theta, episode, before);
+        }
+
+        @Override
+        public int innerSteps() {
+            return maml.innerSteps();
+        }
+
+        @Override
+        public double outerStepScale(ParamSet theta, List<Episode> batch) {
+            outerStepThreads.add(org.dl4jmeta.parallel.NativeThreads.get());
+            return 1.0;
+        }
+    }
+
+    @Test
+    void theOuterUpdateRunsAtAWorkersNativeThreadsAndListenersAtTheCallers() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int before = org.dl4jmeta.parallel.NativeThreads.get();
+        int caller = cores + 1; // a count no worker of a 2-worker pool gets (cores / 2)
+        org.dl4jmeta.parallel.NativeThreads.set(caller);
+        try {
+            Network net = net();
+            MamlConfig cfg = MamlConfig.firstOrder(1, 0.4);
+            List<Integer> outer = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Integer> listener = new ArrayList<>();
+            ParamSet theta = new Maml(net, cfg).initialise(3, DataType.FLOAT);
+            TrainingState s = new TrainingState(theta, new OuterOptimizer(new Adam(0.01), theta.length(),
+                    DataType.FLOAT), 0);
+            try (MetaTrainer t = new MetaTrainer(() -> new RecordingLearner(new Maml(net, cfg), outer), 4, 2)) {
+                t.addListener((m, st) -> listener.add(org.dl4jmeta.parallel.NativeThreads.get()));
+                t.fit(s, tasks(DataType.FLOAT), 2);
+            }
+            assertEquals(List.of(Math.max(1, cores / 2), Math.max(1, cores / 2)), outer);
+            assertEquals(List.of(caller, caller), listener);
+            assertEquals(caller, org.dl4jmeta.parallel.NativeThreads.get());
+        } finally {
+            org.dl4jmeta.parallel.NativeThreads.set(before);
+        }
+    }
 }
