@@ -121,12 +121,33 @@ public final class Conv2d implements Layer {
 
     /** This layer's kernel and stride, NCHW, YXIO weights, no explicit padding, the given padding mode. */
     private Conv2DConfig config(PaddingMode mode) {
+        return config(mode, Conv2DConfig.NCHW);
+    }
+
+    private Conv2DConfig config(PaddingMode mode, String dataFormat) {
         return Conv2DConfig.builder().kH(kernel).kW(kernel).sH(stride).sW(stride).pH(0).pW(0).dH(1).dW(1)
-                .paddingMode(mode).dataFormat(Conv2DConfig.NCHW).weightsFormat(WeightsFormat.YXIO).build();
+                .paddingMode(mode).dataFormat(dataFormat).weightsFormat(WeightsFormat.YXIO).build();
     }
 
     @Override
     public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        return pass(sd, x, inShape, p, false);
+    }
+
+    /**
+     * For graphs that are only executed: on a single-channel input (a first layer on grey images) the forward
+     * convolution runs in NHWC, where libnd4j's oneDNN kernel is three to four times faster than in NCHW, since
+     * [n,1,h,w] already lies in memory as [n,h,w,1]; its output is transposed back to NCHW by one copy, which
+     * takes most of the gain: Omniglot's 80 (75) x 1 x 28 x 28 to 64 channels, two threads, 0.45 + 0.84 (0.33 +
+     * 0.54) ms against 1.69 (1.04) ms in NCHW, the same values in that measurement. Every other input keeps
+     * {@link #forward}, as do graphs SameDiff differentiates; the backward passes are {@link #forward}'s.
+     */
+    @Override
+    public Pass nativeForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        return pass(sd, x, inShape, p, inShape[1] == 1 && inShape[0] > 0);
+    }
+
+    private Pass pass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p, boolean channelsLast) {
         long n = inShape[0];
         long c = inShape[1];
         long h = inShape[2];
@@ -140,9 +161,20 @@ public final class Conv2d implements Layer {
         Conv2DConfig conf = config(PaddingMode.VALID);
         Conv2DConfig same = config(PaddingMode.SAME);
         SDVariable weights = p.get("W");
-        SDVariable y = bias ? sd.cnn.conv2d(x, weights, p.get("b"), same) : sd.cnn.conv2d(x, weights, same);
         long oh = outSize(h);
         long ow = outSize(w);
+        SDVariable y;
+        if (channelsLast) {
+            SDVariable xhwc = sd.reshape(x, n, h, w, 1);
+            Conv2DConfig sameHwc = config(PaddingMode.SAME, Conv2DConfig.NHWC);
+            SDVariable yhwc = bias ? sd.cnn.conv2d(xhwc, weights, p.get("b"), sameHwc)
+                    : sd.cnn.conv2d(xhwc, weights, sameHwc);
+            // transposed as [n, hw, c] -> [n, c, hw]: libnd4j 1.0.0-M2.1 copies a rank-3 permute with a fast
+            // strided loop, a rank-4 one more than twice as slowly (0.87 ms for 80 x 64 x 14 x 14 floats)
+            y = sd.reshape(sd.permute(sd.reshape(yhwc, n, oh * ow, outChannels), 0, 2, 1), n, outChannels, oh, ow);
+        } else {
+            y = bias ? sd.cnn.conv2d(x, weights, p.get("b"), same) : sd.cnn.conv2d(x, weights, same);
+        }
         long[] outShape = {n, outChannels, oh, ow};
         return new Pass() {
             private SDVariable padded;

@@ -26,11 +26,15 @@ class Conv2dForwardTest {
     @CsvSource({"28,28,1,3,3,2", "14,14,3,2,3,2", "7,7,2,3,3,2", "4,4,3,2,3,2", "2,2,2,2,3,2", "9,6,2,3,3,2",
         "7,5,2,2,3,1", "6,6,1,2,5,1", "5,8,2,2,5,2"})
     void forwardIsTensorFlowSameConvolution(int h, int w, int c, int o, int k, int s) {
-        check(h, w, c, o, k, s, DataType.DOUBLE, 1e-12);
-        check(h, w, c, o, k, s, DataType.FLOAT, 1e-5);
+        for (boolean executedOnly : new boolean[] {false, true}) {
+            check(h, w, c, o, k, s, DataType.DOUBLE, 1e-12, executedOnly);
+            check(h, w, c, o, k, s, DataType.FLOAT, 1e-5, executedOnly);
+        }
     }
 
-    private static void check(int h, int w, int c, int o, int k, int s, DataType dt, double tolerance) {
+    /** executedOnly: {@link Conv2d#nativeForward} (NHWC for one input channel), else {@link Conv2d#forward}. */
+    private static void check(int h, int w, int c, int o, int k, int s, DataType dt, double tolerance,
+                              boolean executedOnly) {
         SplittableRandom rng = new SplittableRandom(h * 31L + w * 7L + k + s);
         int n = 2;
         INDArray x = random(rng, n, c, h, w);
@@ -39,8 +43,11 @@ class Conv2dForwardTest {
         Conv2d conv = new Conv2d("c", o, k, s, true);
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.constant("x", x.castTo(dt));
-        Layer.Pass pass = conv.forward(sd, in, new long[] {n, c, h, w},
-                Map.of("W", sd.constant("W", weights.castTo(dt)), "b", sd.constant("b", bias.castTo(dt))));
+        Map<String, SDVariable> params = Map.of("W", sd.constant("W", weights.castTo(dt)),
+                "b", sd.constant("b", bias.castTo(dt)));
+        long[] inShape = {n, c, h, w};
+        Layer.Pass pass = executedOnly ? conv.nativeForward(sd, in, inShape, params)
+                : conv.forward(sd, in, inShape, params);
         INDArray y = sd.output(Map.of(), pass.output().name()).get(pass.output().name());
 
         int oh = (h + s - 1) / s;
@@ -73,7 +80,7 @@ class Conv2dForwardTest {
         assertArrayEquals(ref.shape(), y.shape(), "output shape");
         assertArrayEquals(ref.shape(), pass.outputShape(), "declared output shape");
         double err = Rel.maxRelError(y.castTo(DataType.DOUBLE), ref, dt == DataType.DOUBLE ? 1e-14 : 1e-5);
-        assertTrue(err < tolerance, dt + " relative error " + err);
+        assertTrue(err < tolerance, dt + (executedOnly ? " executed-only" : "") + " relative error " + err);
     }
 
     private static INDArray random(SplittableRandom rng, long... shape) {
