@@ -90,45 +90,18 @@ class ParallelMetaBatchTest {
         assertEquals(3, e.ways());
     }
 
-    /** A learner that records the calling thread's native thread count where the trainer asks its outer step scale. */
-    private static final class RecordingLearner implements MetaLearner {
-        private final Maml maml;
+    /** MAML recording the calling thread's native thread count where the trainer asks its outer step scale. */
+    private static final class RecordingLearner extends org.dl4jmeta.algorithm.MamlVariant {
         private final List<Integer> outerStepThreads;
 
         RecordingLearner(Maml maml, List<Integer> outerStepThreads) {
-            this.maml = maml;
+            super(maml);
             this.outerStepThreads = outerStepThreads;
         }
 
         @Override
         public String id() {
-            return maml.id();
-        }
-
-        @Override
-        public Network network() {
-            return maml.network();
-        }
-
-        @Override
-        public ParamSet initialise(long seed, DataType dataType) {
-            return maml.initialise(seed, dataType);
-        }
-
-        @Override
-        public ParamSet adapt(ParamSet theta, org.nd4j.linalg.api.ndarray.INDArray x,
-                              org.nd4j.linalg.api.ndarray.INDArray y, int steps) {
-            return maml.adapt(theta, x, y, steps);
-        }
-
-        @Override
-        public org.dl4jmeta.algorithm.MetaGradient metaGradient(ParamSet theta, Episode episode, boolean before) {
-            return maml.metaGradient(theta, episode, before);
-        }
-
-        @Override
-        public int innerSteps() {
-            return maml.innerSteps();
+            return maml().id();
         }
 
         @Override
