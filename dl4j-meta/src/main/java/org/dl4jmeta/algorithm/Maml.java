@@ -351,9 +351,10 @@ public final class Maml implements MetaLearner {
         ParamSet phi = inner.adapt(theta, e.supportX(), e.supportY(), k, effective, k, perStepTensors, trace);
         LossGradGraph query = inner.graph(e.queryX().size(0), theta.dataType());
         double supportBefore = trace.losses().get(0);
-        // plain first-order MAML: the query gradient at phi_K is the meta-gradient itself, kept instead of added
-        // tensor by tensor into a zero set (one parameter-sized allocation and 18 additions fewer per task)
-        boolean plain = !multi && !learned && perStepTensors.isEmpty();
+        // plain first-order MAML: the query gradient at phi_K (the network's tensors in network order, the graph's
+        // gradient layout) is the meta-gradient itself, kept instead of added tensor by tensor into a zero set (one
+        // parameter-sized allocation and 18 additions fewer per task)
+        boolean plain = !multi && !learned && perStepTensors.isEmpty() && theta.names().equals(network.paramNames());
         ParamSet grad = plain ? null : theta.zerosLike();
         Set<String> reached = new HashSet<>();
         LossGradGraph.Result after = null;
@@ -368,13 +369,9 @@ public final class Maml implements MetaLearner {
                 if (w == 0) {
                     continue;
                 }
-                if (plain && r.gradient().names().equals(theta.names())
-                        && r.gradient().dataType() == theta.dataType()) {
+                if (plain) {
                     grad = r.gradient();
                     continue;
-                }
-                if (grad == null) {
-                    grad = theta.zerosLike();
                 }
                 ParamSet v = w == 1.0 ? r.gradient() : r.gradient().scalei(w);
                 for (String n : network.paramNames()) {
