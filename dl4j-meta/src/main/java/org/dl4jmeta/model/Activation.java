@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       dx = y (dy - sum_k dy_k y_k).</li>
  * </ul>
  */
-public final class Activation implements Layer {
+public final class Activation implements ChannelsLast {
 
     /** The supported functions. */
     public enum Function {
@@ -183,6 +183,22 @@ public final class Activation implements Layer {
                 };
             }
         };
+    }
+
+    /** Element-wise functions: any layout (softmax takes only [n,features]). */
+    @Override
+    public boolean runsChannelsLast(long[] inputShape) {
+        return function != Function.SOFTMAX;
+    }
+
+    /** The executed-only pass, element by element, on the channels-last values. */
+    @Override
+    public Pass channelsLastForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        if (!runsChannelsLast(inShape)) {
+            throw new IllegalArgumentException("activation '" + name + "': " + function.id()
+                    + " does not run channels-last");
+        }
+        return nativeForward(sd, x, inShape, p);
     }
 
     private static SDVariable mask(SameDiff sd, SDVariable x) {

@@ -26,11 +26,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * spreads the slope; the forward's spread scale is reused); in graphs that are only executed
  * ({@link #nativeForward}) four forward and five backward, the reductions being matrix products.
  *
+ * <p>Channels-last ({@link #channelsLastForward}, executed-only graphs): the input [n,h,w,c] is viewed as a matrix
+ * [n h w, c] (a view), per-channel values are rows [1,c] and each per-channel sum is one product 1^T V with a
+ * vector of ones; the formulas are the same.
+ *
  * <p>With statistics given from outside ({@link #forward(SameDiff, SDVariable, long[], Map, Statistics)}: an
  * adapted task's support set, or a DL4J model's running averages) the layer is affine per channel:
  * y = gamma (x - mu) inv + beta, dgamma = sum(dy (x-mu) inv), dbeta = sum(dy), dx = gamma inv dy.
  */
-public final class BatchNorm implements Normalisation {
+public final class BatchNorm implements Normalisation, ChannelsLast {
 
     private final String name;
     private final double eps;
@@ -129,6 +133,8 @@ public final class BatchNorm implements Normalisation {
         private final long[] inShape;
         /** Whether the rows layout above is used; else the input's own, with reductions over its axes. */
         private final boolean rows;
+        /** Whether a spatial input lies channels-last, viewed as [n h w, c]. */
+        private final boolean channelsLast;
         private final boolean spatial;
         private final long n;
         private final long c;
@@ -138,25 +144,32 @@ public final class BatchNorm implements Normalisation {
         private final SDVariable onesHwColumn;
 
         /**
-         * @param inShape the input's full shape
+         * @param inShape the input's full shape, channels-first
          * @param rows whether to use the layout above (only with a known batch size)
+         * @param channelsLast whether a spatial input lies as [n,h,w,c] (then viewed as [n h w, c]; needs rows)
          */
-        Channels(SameDiff sd, long[] inShape, org.nd4j.linalg.api.buffer.DataType dt, boolean rows) {
+        Channels(SameDiff sd, long[] inShape, org.nd4j.linalg.api.buffer.DataType dt, boolean rows,
+                 boolean channelsLast) {
             this.sd = sd;
-            this.inShape = inShape.clone();
             this.spatial = inShape.length == 4;
             this.n = inShape[0];
             this.c = inShape[1];
             this.hw = spatial ? inShape[2] * inShape[3] : 1;
             this.rows = rows && n > 0;
+            if (channelsLast && !(spatial && this.rows)) {
+                throw new IllegalArgumentException("channels-last batch norm needs a spatial input of known batch size,"
+                        + " got " + java.util.Arrays.toString(inShape) + " (rows layout " + rows + ")");
+            }
+            this.channelsLast = channelsLast;
+            this.inShape = this.channelsLast ? new long[] {n, inShape[2], inShape[3], c} : inShape.clone();
             this.axes = spatial ? new int[] {0, 2, 3} : new int[] {0};
-            this.onesRow = this.rows ? sd.constant(Nd4j.ones(dt, 1, n)) : null;
-            this.onesHwColumn = this.rows && spatial ? sd.constant(Nd4j.ones(dt, hw, 1)) : null;
+            this.onesRow = this.rows ? sd.constant(Nd4j.ones(dt, 1, this.channelsLast ? n * hw : n)) : null;
+            this.onesHwColumn = this.rows && spatial && !this.channelsLast ? sd.constant(Nd4j.ones(dt, hw, 1)) : null;
         }
 
-        /** @return the per-channel layout: [1,c,1] or [1,c] in rows, else [1,c,1,1] or [1,c] */
+        /** @return the per-channel layout: [1,c,1] or [1,c] in rows ([1,c] channels-last), else [1,c,1,1] or [1,c] */
         long[] channelShape() {
-            if (!spatial) {
+            if (!spatial || channelsLast) {
                 return new long[] {1, c};
             }
             return rows ? new long[] {1, c, 1} : new long[] {1, c, 1, 1};
@@ -167,12 +180,15 @@ public final class BatchNorm implements Normalisation {
             return (double) n * hw;
         }
 
-        /** @return a full-size value in the layout [n,c,hw] (a view), else as it is */
+        /** @return a full-size value in the layout [n,c,hw] or, channels-last, [n hw, c] (a view), else as it is */
         SDVariable full(SDVariable v) {
+            if (channelsLast) {
+                return sd.reshape(v, n * hw, c);
+            }
             return rows && spatial ? sd.reshape(v, n, c, hw) : v;
         }
 
-        /** @return a full-size value back in the input's own shape */
+        /** @return a full-size value back in the input's own shape (and layout) */
         SDVariable unfull(SDVariable v) {
             return rows && spatial ? sd.reshape(v, inShape) : v;
         }
@@ -182,7 +198,7 @@ public final class BatchNorm implements Normalisation {
             if (!rows) {
                 return sd.sum(v, true, axes);
             }
-            if (!spatial) {
+            if (!spatial || channelsLast) {
                 return sd.mmul(onesRow, v);
             }
             SDVariable perImage = sd.reshape(sd.mmul(sd.reshape(v, n * c, hw), onesHwColumn), n, c);
@@ -232,9 +248,25 @@ public final class BatchNorm implements Normalisation {
         };
     }
 
+    @Override
+    public boolean runsChannelsLast(long[] inputShape) {
+        return inputShape.length == 4 && inputShape[0] > 0;
+    }
+
+    /** For executed-only graphs laid out channels-last: {@link #nativeForward}'s formulas on [n h w, c]. */
+    @Override
+    public StatisticsPass channelsLastForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        return pass(sd, x, inShape, p, true, true);
+    }
+
     private StatisticsPass pass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p,
                                 boolean executedOnly) {
-        Channels ch = new Channels(sd, inShape, x.dataType(), executedOnly);
+        return pass(sd, x, inShape, p, executedOnly, false);
+    }
+
+    private StatisticsPass pass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p,
+                                boolean executedOnly, boolean channelsLast) {
+        Channels ch = new Channels(sd, inShape, x.dataType(), executedOnly, channelsLast);
         long c = inShape[1];
         SDVariable x3 = ch.full(x);
         SDVariable gamma = sd.reshape(p.get("gamma"), ch.channelShape());

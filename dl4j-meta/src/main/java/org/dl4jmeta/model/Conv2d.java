@@ -25,8 +25,13 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
  * db = sum over (n,h,w) of dy; dW[i,j,c,o] = sum over (n,p,q) of xp[n,c,p s+i,q s+j] dy[n,o,p,q] (an im2col
  * followed by one matrix product); dxp = conv_transpose(dy, W) (deconv2d, stride s), dx = dxp without padding.
  * Initialisation: Glorot uniform (the "xavier_initializer_conv2d" of Finn et al.), zero bias.
+ *
+ * <p>In executed-only graphs laid out channels-last ({@link ChannelsLast}) the forward convolution and the fused
+ * {@code conv2d_bp} run in NHWC; a first layer (one input channel, no input gradient) computes only the weight
+ * gradient, dW[(i,j),o] = sum over (n,p,q) of xp[n,p s+i,q s+j] dy[n,p,q,o], as one matrix product of the
+ * im2col columns with dy, which in NHWC already lies as [n p q, o], and db as a product with a vector of ones.
  */
-public final class Conv2d implements Layer {
+public final class Conv2d implements ChannelsLast {
 
     private final String name;
     private final int outChannels;
@@ -182,12 +187,7 @@ public final class Conv2d implements Layer {
             /** The explicitly padded input of the hand-written backward pass, added to the graph on first use. */
             private SDVariable padded() {
                 if (padded == null) {
-                    padded = x;
-                    if (padH > 0 || padW > 0) {
-                        INDArray pads = org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {
-                            {0, 0}, {0, 0}, {top, (int) (padH - top)}, {left, (int) (padW - left)}});
-                        padded = sd.nn.pad(x, sd.constant(pads), 0.0);
-                    }
+                    padded = pad(sd, x, h, w);
                 }
                 return padded;
             }
@@ -264,6 +264,84 @@ public final class Conv2d implements Layer {
                     grads.put("b", out[2]);
                 }
                 return out[0];
+            }
+        };
+    }
+
+    /** @return x [n,c,h,w] padded as 'same' padding pads it (top/left the smaller half), or x itself */
+    private SDVariable pad(SameDiff sd, SDVariable x, long h, long w) {
+        long padH = totalPad(h);
+        long padW = totalPad(w);
+        if (padH == 0 && padW == 0) {
+            return x;
+        }
+        int top = (int) (padH / 2);
+        int left = (int) (padW / 2);
+        INDArray pads = org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {
+            {0, 0}, {0, 0}, {top, (int) (padH - top)}, {left, (int) (padW - left)}});
+        return sd.nn.pad(x, sd.constant(pads), 0.0);
+    }
+
+    @Override
+    public boolean runsChannelsLast(long[] inputShape) {
+        return inputShape.length == 4 && inputShape[0] > 0;
+    }
+
+    @Override
+    public Pass channelsLastForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        long n = inShape[0];
+        long c = inShape[1];
+        long h = inShape[2];
+        long w = inShape[3];
+        long oh = outSize(h);
+        long ow = outSize(w);
+        Conv2DConfig sameHwc = config(PaddingMode.SAME, Conv2DConfig.NHWC);
+        SDVariable weights = p.get("W");
+        SDVariable y = bias ? sd.cnn.conv2d(x, weights, p.get("b"), sameHwc) : sd.cnn.conv2d(x, weights, sameHwc);
+        long[] outShape = {n, outChannels, oh, ow};
+        return new Pass() {
+            @Override
+            public SDVariable output() {
+                return y;
+            }
+
+            @Override
+            public long[] outputShape() {
+                return outShape.clone();
+            }
+
+            @Override
+            public SDVariable backward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
+                return nativeBackward(dy, grads, needInputGradient);
+            }
+
+            @Override
+            public SDVariable nativeBackward(SDVariable dy, Map<String, SDVariable> grads, boolean needInputGradient) {
+                long rows = n * oh * ow;
+                if (!needInputGradient && c == 1) {
+                    // the weight gradient alone: im2col of the input seen as [n,1,h,w] gives [n, k k, p q], and
+                    // dy [n,p,q,o] is already the [n p q, o] factor of the product
+                    long kk = (long) kernel * kernel;
+                    SDVariable x4 = sd.reshape(x, n, 1, h, w);
+                    SDVariable cols = sd.reshape(sd.cnn.im2Col(pad(sd, x4, h, w), config(PaddingMode.VALID)), n, kk,
+                            oh * ow);
+                    SDVariable colsT = sd.reshape(sd.permute(cols, 1, 0, 2), kk, rows);
+                    SDVariable dy2 = sd.reshape(dy, rows, outChannels);
+                    grads.put("W", sd.reshape(sd.mmul(colsT, dy2), kernel, kernel, 1, outChannels));
+                    if (bias) {
+                        SDVariable ones = sd.constant(org.nd4j.linalg.factory.Nd4j.ones(dy.dataType(), 1, rows));
+                        grads.put("b", sd.reshape(sd.mmul(ones, dy2), outChannels));
+                    }
+                    return null;
+                }
+                SDVariable[] in = bias ? new SDVariable[] {x, weights, p.get("b"), dy}
+                        : new SDVariable[] {x, weights, dy};
+                SDVariable[] out = new Conv2DDerivative(sd, in, sameHwc).outputVariables();
+                grads.put("W", out[1]);
+                if (bias) {
+                    grads.put("b", out[2]);
+                }
+                return needInputGradient ? out[0] : null;
             }
         };
     }

@@ -357,16 +357,77 @@ public final class Network {
         return build(sd, x, batch, params, true, statistics).forward();
     }
 
-    /** The passes of one forward pass, by node name, with every node's output. */
-    private record Built(Forward forward, Map<String, Object> passes) {
+    /**
+     * The passes of one forward pass, by node name, with every node's output, and the layouts of an executed-only
+     * graph ({@link ChannelsLast}).
+     *
+     * @param forward the forward pass as callers see it (every output channels-first)
+     * @param passes each node's layer or vertex pass
+     * @param layouts each node's values as the graph holds them
+     */
+    private record Built(Forward forward, Map<String, Object> passes, Layouts layouts) {
     }
 
+    /**
+     * Where an executed-only graph holds values channels-last: which nodes' outputs, which layer nodes took their
+     * input so, and each node's (channels-first) shape, so that the backward pass transposes a gradient wherever the
+     * forward pass transposed a value.
+     */
+    private static final class Layouts {
+        private final SameDiff sd;
+        private final Set<String> lastOutputs = new java.util.HashSet<>();
+        private final Set<String> lastInputs = new java.util.HashSet<>();
+        private final Map<String, long[]> shapes;
+        private final Map<String, SDVariable> held;
+        private final Map<String, SDVariable> channelsFirst = new java.util.HashMap<>();
+
+        Layouts(SameDiff sd, Map<String, SDVariable> held, Map<String, long[]> shapes) {
+            this.sd = sd;
+            this.held = held;
+            this.shapes = shapes;
+        }
+
+        /** @return node's output channels-first (transposed once, then reused by every consumer) */
+        SDVariable channelsFirst(String node) {
+            if (!lastOutputs.contains(node)) {
+                return held.get(node);
+            }
+            return channelsFirst.computeIfAbsent(node, k -> ChannelsLast.toChannelsFirst(sd, held.get(k),
+                    shapes.get(k)));
+        }
+
+        /** @return node's output channels-last */
+        SDVariable channelsLast(String node) {
+            return lastOutputs.contains(node) ? held.get(node)
+                    : ChannelsLast.toChannelsLast(sd, held.get(node), shapes.get(node));
+        }
+
+        /**
+         * @param d a gradient of node's output, channels-last if {@code last}
+         * @return it in the layout the graph holds node's output in
+         */
+        SDVariable toHeld(String node, SDVariable d, boolean last) {
+            boolean held = lastOutputs.contains(node);
+            if (held == last) {
+                return d;
+            }
+            return held ? ChannelsLast.toChannelsLast(sd, d, shapes.get(node))
+                    : ChannelsLast.toChannelsFirst(sd, d, shapes.get(node));
+        }
+    }
+
+    /**
+     * @param differentiable false: executed-only, so that {@link ChannelsLast} layers may run channels-last when the
+     *     batch size is known
+     */
     private Built build(SameDiff sd, SDVariable x, long batch, Map<String, SDVariable> params,
                         boolean differentiable, Map<String, Normalisation.Statistics> fixed) {
         Map<String, SDVariable> out = new LinkedHashMap<>();
         Map<String, long[]> full = new LinkedHashMap<>();
         Map<String, Object> passes = new LinkedHashMap<>();
         Map<String, Normalisation.StatisticsPass> stats = new LinkedHashMap<>();
+        Layouts layouts = new Layouts(sd, out, full);
+        boolean channelsLastGraph = !differentiable && batch > 0;
         out.put(INPUT, x);
         full.put(INPUT, Shapes.withBatch(batch, inputShape));
         for (Node n : nodes) {
@@ -384,11 +445,20 @@ public final class Network {
                 }
                 Layer.Pass pass;
                 Normalisation.Statistics given = fixed.get(l.name());
-                if (given != null) {
-                    pass = ((Normalisation) l).forward(sd, out.get(in), shape, local, given);
+                boolean last = channelsLastGraph && given == null && shape.length == 4
+                        && l instanceof ChannelsLast cl && cl.runsChannelsLast(shape)
+                        && (layouts.lastOutputs.contains(in) || shape[1] == 1);
+                if (last) {
+                    pass = ((ChannelsLast) l).channelsLastForward(sd, layouts.channelsLast(in), shape, local);
+                    layouts.lastInputs.add(l.name());
+                    if (pass.outputShape().length == 4) {
+                        layouts.lastOutputs.add(l.name());
+                    }
+                } else if (given != null) {
+                    pass = ((Normalisation) l).forward(sd, layouts.channelsFirst(in), shape, local, given);
                 } else {
                     pass = differentiable ? l.forward(sd, out.get(in), shape, local)
-                            : l.nativeForward(sd, out.get(in), shape, local);
+                            : l.nativeForward(sd, layouts.channelsFirst(in), shape, local);
                 }
                 if (pass instanceof Normalisation.StatisticsPass sp) {
                     stats.put(l.name(), sp);
@@ -400,7 +470,7 @@ public final class Network {
                 List<SDVariable> ins = new ArrayList<>();
                 List<long[]> shapes = new ArrayList<>();
                 for (String i : n.inputs()) {
-                    ins.add(out.get(i));
+                    ins.add(layouts.channelsFirst(i));
                     shapes.add(full.get(i));
                 }
                 Vertex.Pass pass = n.vertex().forward(sd, ins, shapes);
@@ -409,9 +479,13 @@ public final class Network {
                 full.put(n.name(), pass.outputShape());
             }
         }
-        SDVariable y = out.get(nodes.get(nodes.size() - 1).name());
-        return new Built(new Forward(y, java.util.Collections.unmodifiableMap(out),
-                java.util.Collections.unmodifiableMap(stats)), passes);
+        Map<String, SDVariable> outputs = new LinkedHashMap<>();
+        for (String k : out.keySet()) {
+            outputs.put(k, layouts.channelsFirst(k));
+        }
+        SDVariable y = outputs.get(nodes.get(nodes.size() - 1).name());
+        return new Built(new Forward(y, java.util.Collections.unmodifiableMap(outputs),
+                java.util.Collections.unmodifiableMap(stats)), passes, layouts);
     }
 
     /**
@@ -488,7 +562,9 @@ public final class Network {
         Map<String, SDVariable> grads = new LinkedHashMap<>();
         // dL/d(node output), summed over the node's consumers; the input needs none
         Map<String, SDVariable> adjoint = new LinkedHashMap<>();
-        adjoint.put(nodes.get(nodes.size() - 1).name(), lb.dz());
+        Layouts layouts = b.layouts();
+        String last = nodes.get(nodes.size() - 1).name();
+        adjoint.put(last, layouts.toHeld(last, lb.dz(), false));
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node n = nodes.get(i);
             SDVariable d = adjoint.remove(n.name());
@@ -506,14 +582,15 @@ public final class Network {
                     grads.put(n.name() + "/" + e.getKey(), e.getValue());
                 }
                 if (needInput) {
-                    adjoint.merge(in, dx, SDVariable::add);
+                    adjoint.merge(in, layouts.toHeld(in, dx, layouts.lastInputs.contains(n.name())),
+                            SDVariable::add);
                 }
             } else {
                 List<SDVariable> dxs = ((Vertex.Pass) b.passes().get(n.name())).backward(d);
                 for (int k = 0; k < dxs.size(); k++) {
                     String in = n.inputs().get(k);
                     if (!INPUT.equals(in)) {
-                        adjoint.merge(in, dxs.get(k), SDVariable::add);
+                        adjoint.merge(in, layouts.toHeld(in, dxs.get(k), false), SDVariable::add);
                     }
                 }
             }

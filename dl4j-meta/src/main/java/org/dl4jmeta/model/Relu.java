@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * 1.0.0-M2.1's fused {@code relu_bp} ({@code thresholdedrelu_bp}) took 11.7 ms per call on a [75,64,14,14]
  * gradient in a profiled first-order MAML meta-step, where the compare, cast and product take about 1 ms together.
  */
-public final class Relu implements Layer {
+public final class Relu implements ChannelsLast {
 
     private final String name;
 
@@ -73,6 +73,18 @@ public final class Relu implements Layer {
                 return dy.mul(sd.math.step(x, 0.0));
             }
         };
+    }
+
+    /** Element-wise: any layout. */
+    @Override
+    public boolean runsChannelsLast(long[] inputShape) {
+        return true;
+    }
+
+    /** The executed-only pass, element by element, on the channels-last values. */
+    @Override
+    public Pass channelsLastForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        return nativeForward(sd, x, inShape, p);
     }
 
     /** Saves and restores {@link Relu} in model files as type {@code relu}: no settings. */
