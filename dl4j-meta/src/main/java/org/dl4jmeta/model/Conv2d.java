@@ -163,16 +163,13 @@ public final class Conv2d implements ChannelsLast {
         int left = (int) (padW / 2);
         long hp = h + padH;
         long wp = w + padW;
+        Conv2DConfig conf = config(PaddingMode.VALID);
         Conv2DConfig same = config(PaddingMode.SAME);
         SDVariable weights = p.get("W");
         long oh = outSize(h);
         long ow = outSize(w);
         SDVariable y;
-        // a single-channel input in a graph SameDiff differentiates: the convolution as im2col and one matrix product
-        SDVariable[] byProduct = !channelsLast && c == 1 && n > 0 ? singleChannelForward(sd, x, inShape, p) : null;
-        if (byProduct != null) {
-            y = byProduct[0];
-        } else if (channelsLast) {
+        if (channelsLast) {
             SDVariable xhwc = sd.reshape(x, n, h, w, 1);
             Conv2DConfig sameHwc = config(PaddingMode.SAME, Conv2DConfig.NHWC);
             SDVariable yhwc = bias ? sd.cnn.conv2d(xhwc, weights, p.get("b"), sameHwc)
@@ -185,8 +182,7 @@ public final class Conv2d implements ChannelsLast {
         }
         long[] outShape = {n, outChannels, oh, ow};
         return new Pass() {
-            private SDVariable padded = byProduct != null ? byProduct[1] : null;
-            private SDVariable colsT = byProduct != null ? byProduct[2] : null;
+            private SDVariable padded;
 
             /** The explicitly padded input of the hand-written backward pass, added to the graph on first use. */
             private SDVariable padded() {
@@ -194,14 +190,6 @@ public final class Conv2d implements ChannelsLast {
                     padded = pad(sd, x, h, w);
                 }
                 return padded;
-            }
-
-            /** The padded input's im2col columns [c k k, n oh ow] (the forward pass's, if it made them). */
-            private SDVariable colsT() {
-                if (colsT == null) {
-                    colsT = columnsT(sd, padded(), n, c, oh, ow);
-                }
-                return colsT;
             }
 
             @Override
@@ -223,10 +211,13 @@ public final class Conv2d implements ChannelsLast {
                 // product once n sits beside (p,q). Every transposition is written as a rank-3 permute: libnd4j
                 // 1.0.0-M2.1 copies rank <= 3 permutes with a fast strided loop but the 6-D one element by element
                 // (11 ms against 0.9 ms for layer 2's 2.3M values).
+                long ckk = (long) kernel * kernel * c;
                 long pq = oh * ow;
+                SDVariable cols = sd.reshape(sd.cnn.im2Col(padded(), conf), n, ckk, pq);
+                SDVariable colsT = sd.reshape(sd.permute(cols, 1, 0, 2), ckk, n * pq);
                 SDVariable dyT = sd.reshape(sd.permute(sd.reshape(dy, n, outChannels, pq), 1, 0, 2),
                         outChannels, n * pq);
-                SDVariable dwCkk = sd.mmul(colsT(), dyT, false, true, false);
+                SDVariable dwCkk = sd.mmul(colsT, dyT, false, true, false);
                 SDVariable dw = sd.permute(sd.reshape(dwCkk, c, (long) kernel * kernel, outChannels), 1, 0, 2);
                 grads.put("W", sd.reshape(dw, kernel, kernel, c, outChannels));
                 if (!needInputGradient) {
@@ -275,43 +266,6 @@ public final class Conv2d implements ChannelsLast {
                 return out[0];
             }
         };
-    }
-
-    /**
-     * @return im2col of the padded input [n,c,h+ph,w+pw] as a matrix [(c,i,j), (n,p,q)]; every transposition a rank-3
-     *     permute (libnd4j 1.0.0-M2.1 copies rank &lt;= 3 permutes with a fast strided loop but the 6-D one element
-     *     by element: 11 ms against 0.9 ms for layer 2's 2.3M values)
-     */
-    private SDVariable columnsT(SameDiff sd, SDVariable padded, long n, long c, long oh, long ow) {
-        long ckk = (long) kernel * kernel * c;
-        SDVariable cols = sd.reshape(sd.cnn.im2Col(padded, config(PaddingMode.VALID)), n, ckk, oh * ow);
-        return sd.reshape(sd.permute(cols, 1, 0, 2), ckk, n * oh * ow);
-    }
-
-    /**
-     * The forward convolution of a single-channel input [n,1,h,w] in a graph that SameDiff differentiates, as
-     * y[o,(n,p,q)] = sum over (i,j) of W[i,j,0,o] cols[(i,j),(n,p,q)], one matrix product of the im2col columns
-     * (which the hand-written backward pass's weight gradient reuses), transposed to [n,o,p,q] by a rank-3 permute.
-     * SameDiff's gradient of the {@code conv2d} op is libnd4j's {@code conv2d_bp}, which on one input channel took
-     * 6-11 ms for Omniglot's 75 query images on one thread against about 1 ms for im2col and a matrix product
-     * (second-order MAML differentiates this forward pass for the query loss and every inner step).
-     *
-     * @return the output, the padded input and the columns [k k, n oh ow]
-     */
-    private SDVariable[] singleChannelForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
-        long n = inShape[0];
-        long h = inShape[2];
-        long w = inShape[3];
-        long oh = outSize(h);
-        long ow = outSize(w);
-        SDVariable padded = pad(sd, x, h, w);
-        SDVariable colsT = columnsT(sd, padded, n, 1, oh, ow);
-        SDVariable y2 = sd.mmul(sd.reshape(p.get("W"), (long) kernel * kernel, outChannels), colsT, true, false, false);
-        SDVariable y3 = sd.permute(sd.reshape(y2, outChannels, n, oh * ow), 1, 0, 2);
-        if (bias) {
-            y3 = y3.add(sd.reshape(p.get("b"), 1, outChannels, 1));
-        }
-        return new SDVariable[] {sd.reshape(y3, n, outChannels, oh, ow), padded, colsT};
     }
 
     /** @return x [n,c,h,w] padded as 'same' padding pads it (top/left the smaller half), or x itself */
