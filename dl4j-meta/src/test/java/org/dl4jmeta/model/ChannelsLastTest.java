@@ -63,34 +63,17 @@ class ChannelsLastTest {
 
     private static void check(ChannelsLast layer, long[] inShape, boolean needInput) {
         assertTrue(layer.runsChannelsLast(inShape), layer + " runs channels-last on " + java.util.Arrays.toString(inShape));
-        SplittableRandom rng = new SplittableRandom(11);
-        long[] perEx = java.util.Arrays.copyOfRange(inShape, 1, inShape.length);
-        INDArray xv = LayerBackwardTest.random(rng, inShape);
-        Map<String, INDArray> init = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : layer.paramShapes(perEx).entrySet()) {
-            init.put(e.getKey(), LayerBackwardTest.random(rng, e.getValue()));
-        }
-        long[] out = layer.outputShape(perEx);
-        long[] outShape = new long[out.length + 1];
-        outShape[0] = inShape[0];
-        System.arraycopy(out, 0, outShape, 1, out.length);
-        INDArray rv = LayerBackwardTest.random(rng, outShape);
-
-        SameDiff ref = SameDiff.create();
-        Map<String, SDVariable> refParams = new LinkedHashMap<>();
-        init.forEach((k, v) -> refParams.put(k, ref.var("p_" + k, v)));
-        Layer.Pass refPass = layer.forward(ref, ref.var("x", xv), inShape, refParams);
-        ref.setLossVariables(ref.sum(refPass.output().mul(ref.constant("R", rv))));
-        List<String> wrt = new ArrayList<>();
-        wrt.add("x");
-        refParams.keySet().forEach(k -> wrt.add("p_" + k));
-        Map<String, INDArray> auto = ref.calculateGradients(Map.of(), wrt);
-        INDArray refOut = ref.output(Map.of(), refPass.output().name()).get(refPass.output().name());
+        LayerBackwardTest.Reference reference = LayerBackwardTest.reference(layer, inShape, 11);
+        INDArray xv = reference.x();
+        INDArray rv = reference.r();
+        long[] outShape = reference.outShape();
+        Map<String, INDArray> auto = reference.gradients();
+        INDArray refOut = reference.output();
 
         boolean spatialOut = outShape.length == 4;
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> params = new LinkedHashMap<>();
-        init.forEach((k, v) -> params.put(k, sd.constant("p_" + k, v)));
+        reference.params().forEach((k, v) -> params.put(k, sd.constant("p_" + k, v)));
         Layer.Pass pass = layer.channelsLastForward(sd, sd.constant("x", xv.permute(0, 2, 3, 1).dup()), inShape,
                 params);
         assertEquals(java.util.Arrays.toString(outShape), java.util.Arrays.toString(pass.outputShape()),

@@ -147,8 +147,22 @@ class LayerBackwardTest {
      * executed-only graphs, nativeForward and nativeBackward in a graph of their own) must give the same output and
      * gradients.
      */
-    private static void checkAgainstAutodiff(Layer layer, long[] inShape, boolean differentiable) {
-        SplittableRandom rng = new SplittableRandom(42);
+    /**
+     * SameDiff's own gradient of sum(forward(x) * R) for random x, parameters and R (uniform in [-1, 1), double).
+     *
+     * @param x the input
+     * @param params the parameters by local name
+     * @param r the output's weights R
+     * @param outShape the output's full shape
+     * @param gradients autodiff's gradients: "x" and "p_" + each parameter's name
+     * @param output the forward pass's output
+     */
+    record Reference(INDArray x, Map<String, INDArray> params, INDArray r, long[] outShape,
+                     Map<String, INDArray> gradients, INDArray output) {
+    }
+
+    static Reference reference(Layer layer, long[] inShape, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
         long[] perEx = java.util.Arrays.copyOfRange(inShape, 1, inShape.length);
         INDArray xv = random(rng, inShape);
         Map<String, INDArray> init = new LinkedHashMap<>();
@@ -171,6 +185,17 @@ class LayerBackwardTest {
         refParams.keySet().forEach(k -> wrt.add("p_" + k));
         Map<String, INDArray> auto = ref.calculateGradients(Map.of(), wrt);
         INDArray refOut = ref.output(Map.of(), refPass.output().name()).get(refPass.output().name());
+        return new Reference(xv, init, rv, outShape, auto, refOut);
+    }
+
+    private static void checkAgainstAutodiff(Layer layer, long[] inShape, boolean differentiable) {
+        Reference reference = reference(layer, inShape, 42);
+        INDArray xv = reference.x();
+        Map<String, INDArray> init = reference.params();
+        INDArray rv = reference.r();
+        long[] outShape = reference.outShape();
+        Map<String, INDArray> auto = reference.gradients();
+        INDArray refOut = reference.output();
 
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.var("x", xv);
