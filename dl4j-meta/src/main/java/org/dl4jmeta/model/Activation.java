@@ -135,9 +135,12 @@ public final class Activation implements ChannelsLast {
 
     @Override
     public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
+        // relu as x [x > 0] with the backward pass's mask, as in Relu: SameDiff's gradient of libnd4j's relu op is
+        // the slow thresholdedrelu_bp
+        SDVariable reluMask = function == Function.RELU ? mask(sd, x) : null;
         SDVariable y = switch (function) {
             case IDENTITY -> x;
-            case RELU -> sd.nn.relu(x, 0.0);
+            case RELU -> x.mul(reluMask);
             case LEAKYRELU -> x.mul(mask(sd, x).mul(1 - alpha).add(alpha)); // libnd4j's op rounds alpha to float
             case ELU -> {
                 SDVariable m = mask(sd, x);
@@ -169,7 +172,7 @@ public final class Activation implements ChannelsLast {
                 }
                 return switch (function) {
                     case IDENTITY -> dy;
-                    case RELU -> dy.mul(mask(sd, x));
+                    case RELU -> dy.mul(reluMask);
                     case LEAKYRELU -> dy.mul(mask(sd, x).mul(1 - alpha).add(alpha));
                     case ELU -> {
                         SDVariable m = mask(sd, x);

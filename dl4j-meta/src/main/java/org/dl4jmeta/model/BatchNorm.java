@@ -99,7 +99,7 @@ public final class BatchNorm implements Normalisation, ChannelsLast {
 
     @Override
     public StatisticsPass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
-        return pass(sd, x, inShape, p, false);
+        return pass(sd, x, inShape, p, false, false);
     }
 
     /**
@@ -110,7 +110,7 @@ public final class BatchNorm implements Normalisation, ChannelsLast {
      */
     @Override
     public StatisticsPass nativeForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
-        return pass(sd, x, inShape, p, true);
+        return pass(sd, x, inShape, p, true, false);
     }
 
     /**
@@ -248,20 +248,10 @@ public final class BatchNorm implements Normalisation, ChannelsLast {
         };
     }
 
-    @Override
-    public boolean runsChannelsLast(long[] inputShape) {
-        return inputShape.length == 4 && inputShape[0] > 0;
-    }
-
     /** For executed-only graphs laid out channels-last: {@link #nativeForward}'s formulas on [n h w, c]. */
     @Override
     public StatisticsPass channelsLastForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
         return pass(sd, x, inShape, p, true, true);
-    }
-
-    private StatisticsPass pass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p,
-                                boolean executedOnly) {
-        return pass(sd, x, inShape, p, executedOnly, false);
     }
 
     private StatisticsPass pass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p,

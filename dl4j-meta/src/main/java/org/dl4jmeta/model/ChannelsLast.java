@@ -24,10 +24,13 @@ import org.nd4j.autodiff.samediff.SameDiff;
 public interface ChannelsLast extends Layer {
 
     /**
-     * @param inputShape the full input shape, channels-first {@code [n,c,h,w]}, batch size known
-     * @return whether {@link #channelsLastForward} takes this input
+     * @param inputShape the full input shape, channels-first {@code [n,c,h,w]}, batch size known (the network asks
+     *     only then)
+     * @return whether {@link #channelsLastForward} takes this input; default: every such input
      */
-    boolean runsChannelsLast(long[] inputShape);
+    default boolean runsChannelsLast(long[] inputShape) {
+        return true;
+    }
 
     /**
      * Adds the executed-only forward pass on a channels-last input. The pass's {@link Pass#output()} is

@@ -134,25 +134,13 @@ public final class Conv2d implements ChannelsLast {
                 .paddingMode(mode).dataFormat(dataFormat).weightsFormat(WeightsFormat.YXIO).build();
     }
 
-    @Override
-    public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
-        return pass(sd, x, inShape, p, false);
-    }
-
     /**
-     * For graphs that are only executed: on a single-channel input (a first layer on grey images) the forward
-     * convolution runs in NHWC, where libnd4j's oneDNN kernel is three to four times faster than in NCHW, since
-     * [n,1,h,w] already lies in memory as [n,h,w,1]; its output is transposed back to NCHW by one copy, which
-     * takes most of the gain: Omniglot's 80 (75) x 1 x 28 x 28 to 64 channels, two threads, 0.45 + 0.84 (0.33 +
-     * 0.54) ms against 1.69 (1.04) ms in NCHW, the same values in that measurement. Every other input keeps
-     * {@link #forward}, as do graphs SameDiff differentiates; the backward passes are {@link #forward}'s.
+     * The forward pass, channels-first, for graphs SameDiff differentiates and (default {@link #nativeForward})
+     * executed-only graphs whose values are not channels-last; its {@link Pass#nativeBackward} is libnd4j's fused
+     * {@code conv2d_bp}.
      */
     @Override
-    public Pass nativeForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
-        return pass(sd, x, inShape, p, inShape[1] == 1 && inShape[0] > 0);
-    }
-
-    private Pass pass(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p, boolean channelsLast) {
+    public Pass forward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
         long n = inShape[0];
         long c = inShape[1];
         long h = inShape[2];
@@ -163,23 +151,11 @@ public final class Conv2d implements ChannelsLast {
         int left = (int) (padW / 2);
         long hp = h + padH;
         long wp = w + padW;
-        Conv2DConfig conf = config(PaddingMode.VALID);
         Conv2DConfig same = config(PaddingMode.SAME);
         SDVariable weights = p.get("W");
         long oh = outSize(h);
         long ow = outSize(w);
-        SDVariable y;
-        if (channelsLast) {
-            SDVariable xhwc = sd.reshape(x, n, h, w, 1);
-            Conv2DConfig sameHwc = config(PaddingMode.SAME, Conv2DConfig.NHWC);
-            SDVariable yhwc = bias ? sd.cnn.conv2d(xhwc, weights, p.get("b"), sameHwc)
-                    : sd.cnn.conv2d(xhwc, weights, sameHwc);
-            // transposed as [n, hw, c] -> [n, c, hw]: libnd4j 1.0.0-M2.1 copies a rank-3 permute with a fast
-            // strided loop, a rank-4 one more than twice as slowly (0.87 ms for 80 x 64 x 14 x 14 floats)
-            y = sd.reshape(sd.permute(sd.reshape(yhwc, n, oh * ow, outChannels), 0, 2, 1), n, outChannels, oh, ow);
-        } else {
-            y = bias ? sd.cnn.conv2d(x, weights, p.get("b"), same) : sd.cnn.conv2d(x, weights, same);
-        }
+        SDVariable y = bias ? sd.cnn.conv2d(x, weights, p.get("b"), same) : sd.cnn.conv2d(x, weights, same);
         long[] outShape = {n, outChannels, oh, ow};
         return new Pass() {
             private SDVariable padded;
@@ -207,14 +183,10 @@ public final class Conv2d implements ChannelsLast {
                 if (bias) {
                     grads.put("b", sd.sum(dy, 0, 2, 3));
                 }
-                // im2col gives [n, c, k, k, oh, ow]; dW[(c,i,j), o] = sum over n and (p,q) of cols * dy is one matrix
-                // product once n sits beside (p,q). Every transposition is written as a rank-3 permute: libnd4j
-                // 1.0.0-M2.1 copies rank <= 3 permutes with a fast strided loop but the 6-D one element by element
-                // (11 ms against 0.9 ms for layer 2's 2.3M values).
-                long ckk = (long) kernel * kernel * c;
+                // dW[(c,i,j), o] = sum over n and (p,q) of cols * dy: one matrix product of the columns with dy,
+                // transposed to [o, n p q] by a rank-3 permute
                 long pq = oh * ow;
-                SDVariable cols = sd.reshape(sd.cnn.im2Col(padded(), conf), n, ckk, pq);
-                SDVariable colsT = sd.reshape(sd.permute(cols, 1, 0, 2), ckk, n * pq);
+                SDVariable colsT = columnsT(sd, padded(), n, c, oh, ow);
                 SDVariable dyT = sd.reshape(sd.permute(sd.reshape(dy, n, outChannels, pq), 1, 0, 2),
                         outChannels, n * pq);
                 SDVariable dwCkk = sd.mmul(colsT, dyT, false, true, false);
@@ -268,6 +240,17 @@ public final class Conv2d implements ChannelsLast {
         };
     }
 
+    /**
+     * @return the im2col columns of the padded input as a matrix [(c,i,j), (n,p,q)]: im2col gives [n,c,k,k,oh,ow],
+     *     transposed by a rank-3 permute (libnd4j 1.0.0-M2.1 copies rank &lt;= 3 permutes with a fast strided loop
+     *     but a 6-D one element by element: 11 ms against 0.9 ms for layer 2's 2.3M values)
+     */
+    private SDVariable columnsT(SameDiff sd, SDVariable padded, long n, long c, long oh, long ow) {
+        long ckk = (long) kernel * kernel * c;
+        SDVariable cols = sd.reshape(sd.cnn.im2Col(padded, config(PaddingMode.VALID)), n, ckk, oh * ow);
+        return sd.reshape(sd.permute(cols, 1, 0, 2), ckk, n * oh * ow);
+    }
+
     /** @return x [n,c,h,w] padded as 'same' padding pads it (top/left the smaller half), or x itself */
     private SDVariable pad(SameDiff sd, SDVariable x, long h, long w) {
         long padH = totalPad(h);
@@ -282,11 +265,11 @@ public final class Conv2d implements ChannelsLast {
         return sd.nn.pad(x, sd.constant(pads), 0.0);
     }
 
-    @Override
-    public boolean runsChannelsLast(long[] inputShape) {
-        return inputShape.length == 4 && inputShape[0] > 0;
-    }
-
+    /**
+     * For executed-only graphs laid out channels-last: oneDNN's NHWC convolution (on one input channel three to
+     * four times faster than in NCHW, where [n,1,h,w] already lies in memory as [n,h,w,1]; on layer 2 of Omniglot's
+     * Conv-4 7.0 against 3.0 ms on one thread) and its fused {@code conv2d_bp}.
+     */
     @Override
     public Pass channelsLastForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
         long n = inShape[0];
@@ -321,11 +304,7 @@ public final class Conv2d implements ChannelsLast {
                 if (!needInputGradient && c == 1) {
                     // the weight gradient alone: im2col of the input seen as [n,1,h,w] gives [n, k k, p q], and
                     // dy [n,p,q,o] is already the [n p q, o] factor of the product
-                    long kk = (long) kernel * kernel;
-                    SDVariable x4 = sd.reshape(x, n, 1, h, w);
-                    SDVariable cols = sd.reshape(sd.cnn.im2Col(pad(sd, x4, h, w), config(PaddingMode.VALID)), n, kk,
-                            oh * ow);
-                    SDVariable colsT = sd.reshape(sd.permute(cols, 1, 0, 2), kk, rows);
+                    SDVariable colsT = columnsT(sd, pad(sd, sd.reshape(x, n, 1, h, w), h, w), n, 1, oh, ow);
                     SDVariable dy2 = sd.reshape(dy, rows, outChannels);
                     grads.put("W", sd.reshape(sd.mmul(colsT, dy2), kernel, kernel, 1, outChannels));
                     if (bias) {

@@ -31,11 +31,6 @@ public final class GlobalAvgPool extends GlobalPool implements ChannelsLast {
     }
 
     @Override
-    public boolean runsChannelsLast(long[] inputShape) {
-        return inputShape.length == 4 && inputShape[0] > 0;
-    }
-
-    @Override
     public Pass channelsLastForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {
         long n = inShape[0];
         long c = inShape[1];

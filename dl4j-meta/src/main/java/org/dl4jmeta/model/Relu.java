@@ -97,12 +97,6 @@ public final class Relu implements ChannelsLast {
         };
     }
 
-    /** Element-wise: any layout. */
-    @Override
-    public boolean runsChannelsLast(long[] inputShape) {
-        return true;
-    }
-
     /** The executed-only pass, element by element, on the channels-last values. */
     @Override
     public Pass channelsLastForward(SameDiff sd, SDVariable x, long[] inShape, Map<String, SDVariable> p) {

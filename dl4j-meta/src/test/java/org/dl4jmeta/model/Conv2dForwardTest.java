@@ -32,7 +32,10 @@ class Conv2dForwardTest {
         }
     }
 
-    /** executedOnly: {@link Conv2d#nativeForward} (NHWC for one input channel), else {@link Conv2d#forward}. */
+    /**
+     * executedOnly: {@link Conv2d#channelsLastForward} (the input transposed to NHWC, the output back), else
+     * {@link Conv2d#forward}.
+     */
     private static void check(int h, int w, int c, int o, int k, int s, DataType dt, double tolerance,
                               boolean executedOnly) {
         SplittableRandom rng = new SplittableRandom(h * 31L + w * 7L + k + s);
@@ -42,13 +45,16 @@ class Conv2dForwardTest {
         INDArray bias = random(rng, o);
         Conv2d conv = new Conv2d("c", o, k, s, true);
         SameDiff sd = SameDiff.create();
-        SDVariable in = sd.constant("x", x.castTo(dt));
+        SDVariable in = sd.constant("x", executedOnly ? x.castTo(dt).permute(0, 2, 3, 1).dup() : x.castTo(dt));
         Map<String, SDVariable> params = Map.of("W", sd.constant("W", weights.castTo(dt)),
                 "b", sd.constant("b", bias.castTo(dt)));
         long[] inShape = {n, c, h, w};
-        Layer.Pass pass = executedOnly ? conv.nativeForward(sd, in, inShape, params)
+        Layer.Pass pass = executedOnly ? conv.channelsLastForward(sd, in, inShape, params)
                 : conv.forward(sd, in, inShape, params);
         INDArray y = sd.output(Map.of(), pass.output().name()).get(pass.output().name());
+        if (executedOnly) {
+            y = y.permute(0, 3, 1, 2);
+        }
 
         int oh = (h + s - 1) / s;
         int ow = (w + s - 1) / s;
