@@ -47,6 +47,8 @@ public final class MetaTrainer implements AutoCloseable {
     private final WorkerPool<MetaLearner> pool;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private int preAdaptationEvery = 1;
+    private int trimEvery = 32;
+    private long tasksSinceTrim;
     private MetaBatchExecutor executor;
 
     /**
@@ -109,6 +111,29 @@ public final class MetaTrainer implements AutoCloseable {
                     + "iteration), got " + every);
         }
         this.preAdaptationEvery = every;
+        return this;
+    }
+
+    /**
+     * How often the C heap's free pages go back to the operating system ({@link
+     * org.dl4jmeta.model.NativeArrays#trimCHeap}): after the first iteration that ends at least this many tasks
+     * after the last trim, once its arrays are closed. The parameters are the same whatever the setting.
+     *
+     * <p>Without trims the resident set climbs with the C allocator's fragmentation far above the live set: with
+     * bench's JVM settings (Conv-4, 5-way 1-shot, 2 workers, 10 meta-steps of 32 tasks), peak 545 MB without and
+     * 420-430 MB with a trim after each meta-step for second-order MAML with 1 inner step, 555 against 380 MB for
+     * first-order MAML with 5. A trim costs 2-12 ms plus the page faults of touching the returned pages again; the
+     * default, 32 tasks, keeps that to a trim per meta-step at meta-batch 32 and one every 8 at meta-batch 4.
+     *
+     * @param tasks at least this many tasks between trims, &gt;= 0 (0: never trim)
+     * @return this
+     * @throws IllegalArgumentException if tasks is negative
+     */
+    public MetaTrainer trimCHeapEvery(int tasks) {
+        if (tasks < 0) {
+            throw new IllegalArgumentException("trimCHeapEvery must be >= 0 tasks (0: never), got " + tasks);
+        }
+        this.trimEvery = tasks;
         return this;
     }
 
@@ -280,6 +305,11 @@ public final class MetaTrainer implements AutoCloseable {
         boolean stepped = state.optimizer().step(theta, sum, iteration - 1);
         double norm = sum.norm2();
         sum.release();
+        tasksSinceTrim += b;
+        if (trimEvery > 0 && tasksSinceTrim >= trimEvery) {
+            org.dl4jmeta.model.NativeArrays.trimCHeap();
+            tasksSinceTrim = 0;
+        }
         if (!stepped) {
             throw new NonFiniteLossException(iteration, firstEpisodeIndex, "the outer update overflowed");
         }

@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -90,5 +92,32 @@ class NativeArraysTest {
         assertFalse(NativeArrays.allFinite(Nd4j.createFromArray(1f, Float.POSITIVE_INFINITY)));
         // integers are finite whatever their values
         assertTrue(NativeArrays.allFinite(Nd4j.createFromArray(Integer.MAX_VALUE, Integer.MAX_VALUE)));
+    }
+
+    @Test
+    void trimmingHandsFreedPagesBackThatFreeingKept() {
+        Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+                "malloc_trim is glibc's");
+        // a chunk above glibc's initial mmap threshold, freed: the threshold rises to its size, so the smaller
+        // chunks below come from the arena, as libnd4j's temporaries do
+        Pointer.free(Pointer.malloc(1 << 20));
+        int n = 256;
+        long chunk = 256 << 10;
+        Pointer[] chunks = new Pointer[n];
+        for (int i = 0; i < n; i++) {
+            chunks[i] = Pointer.malloc(chunk);
+            Pointer.memset(chunks[i], 1, chunk);
+        }
+        // the last chunk stays: the freed ones below it are a hole that free() itself never hands back
+        for (int i = 0; i < n - 1; i++) {
+            Pointer.free(chunks[i]);
+        }
+        long held = Pointer.physicalBytes();
+        assertTrue(NativeArrays.trimCHeap(), "JavaCPP's trimMemory is reachable");
+        long trimmed = Pointer.physicalBytes();
+        Pointer.free(chunks[n - 1]);
+        long freed = (n - 1) * chunk;
+        assertTrue(held - trimmed > freed / 2, "resident set " + held / 1048576 + " MB before the trim, "
+                + trimmed / 1048576 + " MB after; " + freed / 1048576 + " MB were free");
     }
 }

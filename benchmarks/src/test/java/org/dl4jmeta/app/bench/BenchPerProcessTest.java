@@ -34,6 +34,12 @@ class BenchPerProcessTest {
             // a child's peak is its own process's: at least the measured section's, and a JVM with ND4J's worth
             assertTrue(j.get("process_peak_rss_mb").asDouble() >= j.get("peak_rss_mb").asDouble(), lines.get(i));
             assertTrue(j.get("process_peak_rss_mb").asDouble() > 50, lines.get(i));
+            // the child's JVM ran with this JVM's -X options (here a heap size, so without the memory settings)
+            for (String own : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (own.startsWith("-X")) {
+                    assertTrue(j.get("jvm_options").asText().contains(own), own + " missing from " + lines.get(i));
+                }
+            }
         }
         assertTrue(Json.parse(lines.get(1)).get("ms_per_task").asDouble() > 0, lines.get(1));
     }
@@ -51,6 +57,16 @@ class BenchPerProcessTest {
         for (String s : List.of("--repeats 3", "--warmup 2.0", "--dtype DOUBLE", "--seed 9",
                 "--second-order-memory recompute")) {
             assertTrue(joined.contains(s), s + " missing from " + joined);
+        }
+    }
+
+    @Test
+    void childrenGetTheMemorySettingsUnlessTheUserChoseTheirOwn() {
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xmn32m"), BenchCommand.childMemoryOptions(List.of("-Dx=1",
+                "-Xss2m")));
+        for (String own : List.of("-Xmx2g", "-Xms1g", "-Xmn64m", "-XX:+UseG1GC", "-XX:+UseParallelGC",
+                "-XX:MaxNewSize=32m", "-XX:NewSize=8m", "-XX:MaxRAMPercentage=50")) {
+            assertEquals(List.of(), BenchCommand.childMemoryOptions(List.of("-Dx=1", own)), own);
         }
     }
 
