@@ -100,4 +100,23 @@ class PreAdaptationMetricsTest {
             assertTrue(ex.getMessage().contains("-2"), ex.getMessage());
         }
     }
+
+    /** The trainer's C-heap trims (every task here, or never) change memory only, never the parameters. */
+    @Test
+    void trainerTrimsTheCHeapWithoutChangingTheParameters() {
+        Network net = net();
+        Maml maml = new Maml(net, MamlConfig.firstOrder(1, 0.3));
+        ParamSet theta0 = maml.initialise(5, DataType.FLOAT);
+        TrainingState a = new TrainingState(theta0.copy(), new OuterOptimizer(new Adam(0.01), theta0.length(),
+                DataType.FLOAT), 0);
+        new MetaTrainer(maml, 2).trimCHeapEvery(1).fit(a, tasks(DataType.FLOAT), 4);
+        TrainingState b = new TrainingState(theta0.copy(), new OuterOptimizer(new Adam(0.01), theta0.length(),
+                DataType.FLOAT), 0);
+        new MetaTrainer(maml, 2).trimCHeapEvery(0).fit(b, tasks(DataType.FLOAT), 4);
+        assertArrayEquals(b.theta().flat().toFloatVector(), a.theta().flat().toFloatVector(), 0f);
+        try (MetaTrainer t = new MetaTrainer(maml, 2)) {
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> t.trimCHeapEvery(-3));
+            assertTrue(ex.getMessage().contains("-3"), ex.getMessage());
+        }
+    }
 }
