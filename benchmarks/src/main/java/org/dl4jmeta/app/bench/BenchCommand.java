@@ -442,9 +442,9 @@ public final class BenchCommand implements Callable<Integer> {
         String jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-X")).collect(java.util.stream.Collectors.joining(" "));
         return String.format(Locale.ROOT, ",\"network\":\"%s\",\"warmup_s\":%s,\"omp_threads\":%d,\"cpus\":%d,"
-                + "\"nd4j_build\":\"%s\",\"backend\":\"%s\",\"jvm_options\":\"%s\",\"commit\":\"%s\",\"time\":\"%s\"}", net,
+                + "\"nd4j_build\":\"%s\",\"backend\":\"%s\",\"jvm_options\":%s,\"commit\":\"%s\",\"time\":\"%s\"}", net,
                 warmupSeconds, nativeThreads, Runtime.getRuntime().availableProcessors(), build, backendLine,
-                jvm.replace("\\", "\\\\").replace("\"", "\\\""), commit,
+                org.dl4jmeta.io.Json.write(jvm), commit,
                 java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 
