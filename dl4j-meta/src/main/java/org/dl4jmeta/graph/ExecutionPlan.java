@@ -707,6 +707,33 @@ public final class ExecutionPlan {
         return bytes;
     }
 
+    /**
+     * @return the largest number of bytes that the intermediates a run allocates (not its inputs, constants, views or
+     *     requested outputs) occupy at one time, from the shapes of the last run: the least any pooling can hold
+     */
+    long peakLiveBytes() {
+        long live = 0;
+        long peak = 0;
+        long[] bytesOf = new long[slotNames.length];
+        for (Step s : steps) {
+            if ((s.kind == Kind.CUSTOM || s.kind == Kind.LEGACY) && s.shapes != null) {
+                for (int i = 0; i < s.out.length; i++) {
+                    if (!pinned[s.out[i]]) {
+                        LongShapeDescriptor d = s.shapes[i];
+                        bytesOf[s.out[i]] = d.isEmpty() ? 0 : Shape.lengthOf(d.getShape()) * d.dataType().width();
+                        live += bytesOf[s.out[i]];
+                    }
+                }
+            }
+            peak = Math.max(peak, live);
+            for (int r : s.release) {
+                live -= bytesOf[r];
+                bytesOf[r] = 0;
+            }
+        }
+        return peak;
+    }
+
     /** @return how many arrays this plan has allocated so far (pooled reuses not counted) */
     long arraysAllocated() {
         return arraysAllocated;

@@ -1,6 +1,7 @@
 package org.dl4jmeta.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -27,17 +28,20 @@ class Conv2dForwardTest {
         "7,5,2,2,3,1", "6,6,1,2,5,1", "5,8,2,2,5,2"})
     void forwardIsTensorFlowSameConvolution(int h, int w, int c, int o, int k, int s) {
         for (boolean executedOnly : new boolean[] {false, true}) {
-            check(h, w, c, o, k, s, DataType.DOUBLE, 1e-12, executedOnly);
-            check(h, w, c, o, k, s, DataType.FLOAT, 1e-5, executedOnly);
+            for (boolean inputGradient : new boolean[] {false, true}) {
+                check(h, w, c, o, k, s, DataType.DOUBLE, 1e-12, executedOnly, inputGradient);
+                check(h, w, c, o, k, s, DataType.FLOAT, 1e-5, executedOnly, inputGradient);
+            }
         }
     }
 
     /**
      * executedOnly: {@link Conv2d#channelsLastForward} (the input transposed to NHWC, the output back), else
-     * {@link Conv2d#forward}.
+     * {@link Conv2d#forward}: on a variable input (inputGradient) or several channels, libnd4j's convolution; on a
+     * constant one-channel input, which receives no gradient, the product of the weights with its im2col columns.
      */
     private static void check(int h, int w, int c, int o, int k, int s, DataType dt, double tolerance,
-                              boolean executedOnly) {
+                              boolean executedOnly, boolean inputGradient) {
         SplittableRandom rng = new SplittableRandom(h * 31L + w * 7L + k + s);
         int n = 2;
         INDArray x = random(rng, n, c, h, w);
@@ -45,7 +49,8 @@ class Conv2dForwardTest {
         INDArray bias = random(rng, o);
         Conv2d conv = new Conv2d("c", o, k, s, true);
         SameDiff sd = SameDiff.create();
-        SDVariable in = sd.constant("x", executedOnly ? x.castTo(dt).permute(0, 2, 3, 1).dup() : x.castTo(dt));
+        INDArray xv = executedOnly ? x.castTo(dt).permute(0, 2, 3, 1).dup() : x.castTo(dt);
+        SDVariable in = inputGradient ? sd.var("x", xv) : sd.constant("x", xv);
         Map<String, SDVariable> params = Map.of("W", sd.constant("W", weights.castTo(dt)),
                 "b", sd.constant("b", bias.castTo(dt)));
         long[] inShape = {n, c, h, w};
@@ -83,10 +88,50 @@ class Conv2dForwardTest {
                 }
             }
         }
+        boolean convolutionOp = sd.getOps().values().stream().anyMatch(op -> op.getOp().opName().equals("conv2d"));
+        assertEquals(executedOnly || inputGradient || c != 1, convolutionOp, "libnd4j's convolution op in the graph");
         assertArrayEquals(ref.shape(), y.shape(), "output shape");
         assertArrayEquals(ref.shape(), pass.outputShape(), "declared output shape");
         double err = Rel.maxRelError(y.castTo(DataType.DOUBLE), ref, dt == DataType.DOUBLE ? 1e-14 : 1e-5);
         assertTrue(err < tolerance, dt + (executedOnly ? " executed-only" : "") + " relative error " + err);
+    }
+
+    /**
+     * SameDiff's weight and bias gradients of a loss through the columns form (a constant input of one channel) equal
+     * those through libnd4j's convolution (the same input as a variable) in double, and the columns form adds no
+     * {@code conv2d_bp}; several channels keep the convolution.
+     */
+    @ParameterizedTest(name = "{0}x{1} input, {2} -> {3} channels, k={4}, stride {5}")
+    @CsvSource({"28,28,1,3,3,2", "7,7,1,3,3,2", "2,2,1,2,3,2", "7,5,1,2,3,1", "5,8,1,2,5,2", "7,7,2,3,3,2"})
+    void columnsFormHasTheConvolutionsParameterGradients(int h, int w, int c, int o, int k, int s) {
+        SplittableRandom rng = new SplittableRandom(h * 17L + w + c * 5L + k * 3L + s);
+        INDArray x = random(rng, 3, c, h, w);
+        INDArray weights = random(rng, k, k, c, o);
+        INDArray bias = random(rng, o);
+        INDArray r = random(rng, 3, o, (h + s - 1) / s, (w + s - 1) / s);
+        Map<String, INDArray> viaColumns = null;
+        for (boolean inputGradient : new boolean[] {false, true}) {
+            SameDiff sd = SameDiff.create();
+            SDVariable in = inputGradient ? sd.var("x", x) : sd.constant("x", x);
+            SDVariable wv = sd.var("W", weights);
+            SDVariable bv = sd.var("b", bias);
+            Conv2d conv = new Conv2d("c", o, k, s, true);
+            Layer.Pass pass = conv.forward(sd, in, new long[] {3, c, h, w}, Map.of("W", wv, "b", bv));
+            SDVariable loss = sd.sum(pass.output().mul(sd.constant(r)).mul(pass.output()));
+            sd.setLossVariables(loss);
+            Map<String, INDArray> g = sd.calculateGradients(Map.of(), "W", "b");
+            boolean convolutionBp = sd.getFunction("grad").getOps().values().stream()
+                    .anyMatch(op -> op.getOp().opName().equals("conv2d_bp"));
+            assertEquals(inputGradient || c != 1, convolutionBp, "conv2d_bp in the differentiated graph");
+            if (viaColumns == null) {
+                viaColumns = g;
+            } else {
+                for (String p : new String[] {"W", "b"}) {
+                    double err = Rel.maxRelError(viaColumns.get(p), g.get(p), 1e-14);
+                    assertTrue(err < 1e-12, p + " gradient relative error " + err);
+                }
+            }
+        }
     }
 
     private static INDArray random(SplittableRandom rng, long... shape) {
