@@ -209,6 +209,9 @@ class ExecutionPlanTest {
         // [96,64] and [64,96] intermediates: at most two live at once, so two buffers, not one per shape
         assertTrue(ExecutionPlan.SHARED_POOL_LENGTH <= 96 * 64);
         assertTrue(plan.pooledBytes() <= 2 * 96 * 64 * 8, "pools hold " + plan.pooledBytes() + " bytes");
+        // each op's input and output live together, nothing else: the least any pooling can hold
+        assertEquals(2 * 96 * 64 * 8, plan.peakLiveBytes());
+        assertTrue(plan.peakLiveBytes() <= plan.pooledBytes());
     }
 
     /**
