@@ -75,6 +75,8 @@ public final class ExecutionPlan {
         final int scalarSlot;
         /** Intermediates whose last use is this step (and outputs nobody reads), to hand back after it. */
         int[] release = new int[0];
+        /** Per input position, whether the op reads only that input's shape ({@link #shapeOnlyInputs}). */
+        boolean[] shapeOnly;
         LongShapeDescriptor[] shapes;
         int[] poolIds;
         /** For a view of an intermediate or a constant: the array last viewed and its view, reused while the same. */
@@ -113,6 +115,17 @@ public final class ExecutionPlan {
     private final int[] poolOfSlot;
     private long[][] shapesOfLastInputs;
     private long arraysAllocated;
+    /**
+     * Per slot, whether an op reads only its shape after its array went back to the pool, and then that shape and
+     * data type (recorded when it goes back).
+     */
+    private final boolean[] shapeReadAfterRelease;
+    private final long[][] releasedShape;
+    /** Per slot, the slot whose array it views through reshapes executed as views (itself if none). */
+    private final int[] rootOfSlot;
+    private final DataType[] releasedType;
+    /** Per data type, the memory that stand-ins for released arrays view (filled with NaN: no op reads it). */
+    private final Map<DataType, INDArray> standInMemory = new HashMap<>();
     /** Per slot, the caller's array to write that output into during a run with targets (null: none), reused. */
     private INDArray[] targets;
     /** The slot of each requested output, by name. */
@@ -159,6 +172,10 @@ public final class ExecutionPlan {
         this.constants = consts.toArray(new INDArray[0]);
         this.pinned = new boolean[slotNames.length];
         this.poolOfSlot = new int[slotNames.length];
+        this.shapeReadAfterRelease = new boolean[slotNames.length];
+        this.releasedShape = new long[slotNames.length][];
+        this.rootOfSlot = new int[slotNames.length];
+        this.releasedType = new DataType[slotNames.length];
         for (int s = 0; s < slotNames.length; s++) {
             pinned[s] = constants[s] != null || inputSlots.containsValue(s);
         }
@@ -171,6 +188,7 @@ public final class ExecutionPlan {
         this.steps = new Step[order.size()];
         for (int i = 0; i < steps.length; i++) {
             steps[i] = compile(sd, order.get(i));
+            steps[i].shapeOnly = shapeOnlyInputs(steps[i]);
         }
         for (int i = 0; i < steps.length; i++) {
             Step s = steps[i];
@@ -329,13 +347,15 @@ public final class ExecutionPlan {
     private void planReleases() {
         int[] lastUse = new int[slotNames.length];
         Arrays.fill(lastUse, -1);
-        int[] root = new int[slotNames.length];
+        int[] root = rootOfSlot;
         for (int s = 0; s < root.length; s++) {
             root[s] = s;
         }
         for (int i = 0; i < steps.length; i++) {
-            for (int s : steps[i].in) {
-                lastUse[s] = i;
+            for (int j = 0; j < steps[i].in.length; j++) {
+                if (!steps[i].shapeOnly[j]) {
+                    lastUse[steps[i].in[j]] = i;
+                }
             }
             if (steps[i].kind == Kind.VIEW) {
                 root[steps[i].out[0]] = root[steps[i].in[0]];
@@ -365,6 +385,53 @@ public final class ExecutionPlan {
         for (int i = 0; i < steps.length; i++) {
             steps[i].release = release.get(i).stream().mapToInt(Integer::intValue).distinct().toArray();
         }
+        for (int i = 0; i < steps.length; i++) {
+            for (int j = 0; j < steps[i].in.length; j++) {
+                int r = root[steps[i].in[j]];
+                if (steps[i].shapeOnly[j] && !pinned[r] && lastUse[r] < i) {
+                    shapeReadAfterRelease[steps[i].in[j]] = true;
+                    shapeReadAfterRelease[r] = true;
+                }
+            }
+        }
+    }
+
+    /**
+     * The inputs of an op that reads only their shapes, never their values: {@code shape_of}; the original inputs of
+     * the gradients of a sum, a difference and of mean and sum reductions ({@code add_bp}, {@code subtract_bp}:
+     * the gradient with respect to x + y is the incoming gradient, summed down to each input's shape;
+     * {@code reduce_mean_bp}, {@code reduce_sum_bp}: the incoming gradient spread over the input's shape). SameDiff's
+     * autodiff hands these ops the forward pass's arrays, so a plan that waited for them would keep, per batch-norm
+     * block, the convolution's output, the squared deviations and the scaled deviations alive from the forward pass
+     * to the backward one; a plan hands such an array back after its last value use and gives these ops a stand-in
+     * of the same shape (a view of NaN-filled memory, so that a value read would show).
+     */
+    private static boolean[] shapeOnlyInputs(Step s) {
+        boolean[] only = new boolean[s.in.length];
+        if (s.kind != Kind.CUSTOM) {
+            return only;
+        }
+        int n = switch (s.op.opName()) {
+            case "shape_of", "reduce_mean_bp", "reduce_sum_bp" -> 1;
+            case "add_bp", "subtract_bp" -> 2;
+            default -> 0;
+        };
+        for (int j = 0; j < Math.min(n, only.length); j++) {
+            only[j] = true;
+        }
+        return only;
+    }
+
+    /** @return an array of this shape and type viewing memory no op reads: the stand-in of a released input */
+    private INDArray standIn(long[] shape, DataType type) {
+        long length = Shape.lengthOf(shape);
+        INDArray memory = standInMemory.get(type);
+        if (memory == null || memory.length() < length) {
+            memory = type.isFPType() ? Nd4j.valueArrayOf(new long[] {Math.max(length, 1)}, Double.NaN, type)
+                    : Nd4j.zeros(type, Math.max(length, 1));
+            standInMemory.put(type, memory);
+        }
+        return Nd4j.create(memory.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
     }
 
     /** @return the names of the arrays each run must supply (placeholders and the variable inputs) */
@@ -464,6 +531,10 @@ public final class ExecutionPlan {
                 INDArray a = values[r];
                 values[r] = null;
                 if (a != null) {
+                    if (shapeReadAfterRelease[r]) {
+                        releasedShape[r] = a.shape();
+                        releasedType[r] = a.dataType();
+                    }
                     pools.get(poolOfSlot[r]).push(a);
                 }
             }
@@ -566,7 +637,15 @@ public final class ExecutionPlan {
     private void setCustomInputs(Step s, INDArray[] values) {
         OpContext oc = s.context;
         for (int i = 0; i < s.in.length; i++) {
-            oc.setInputArray(i, values[s.in[i]]);
+            int slot = s.in[i];
+            INDArray a = values[slot];
+            if (s.shapeOnly[i] && shapeReadAfterRelease[slot]) {
+                // released (or a view of a released array): a stand-in of its shape
+                a = a != null && values[rootOfSlot[slot]] != null ? a
+                        : standIn(a != null ? a.shape() : releasedShape[slot], a != null ? a.dataType()
+                        : releasedType[slot]);
+            }
+            oc.setInputArray(i, a);
         }
         if (s.shapes == null) {
             List<LongShapeDescriptor> shapes = ((CustomOp) s.op).calculateOutputShape(oc);
@@ -699,6 +778,9 @@ public final class ExecutionPlan {
     /** @return the bytes of the arrays this plan's pools hold between runs: its peak set of live intermediates */
     long pooledBytes() {
         long bytes = 0;
+        for (INDArray a : standInMemory.values()) {
+            bytes += a.length() * a.dataType().width();
+        }
         for (ArrayDeque<INDArray> p : pools) {
             for (INDArray a : p) {
                 bytes += a.length() * a.dataType().width();
@@ -757,6 +839,10 @@ public final class ExecutionPlan {
      * Hands every pooled array back to native memory. The plan stays usable; its next run allocates afresh.
      */
     public void releasePool() {
+        for (INDArray a : standInMemory.values()) {
+            a.close();
+        }
+        standInMemory.clear();
         for (ArrayDeque<INDArray> p : pools) {
             for (INDArray a : p) {
                 if (a.closeable()) {

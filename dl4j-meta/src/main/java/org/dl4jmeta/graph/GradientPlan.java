@@ -122,6 +122,11 @@ public final class GradientPlan {
         return new Result(out, grads);
     }
 
+    /** @return the plan of the gradient function that this runs */
+    ExecutionPlan executionPlan() {
+        return plan;
+    }
+
     /** Hands the plan's pooled intermediates back to native memory ({@link ExecutionPlan#releasePool}). */
     public void releasePool() {
         plan.releasePool();

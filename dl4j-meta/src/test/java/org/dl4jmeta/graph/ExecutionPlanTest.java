@@ -215,6 +215,39 @@ class ExecutionPlanTest {
     }
 
     /**
+     * Ops that read only an input's shape (the gradients of a broadcast sum and difference, of a reshape and of mean
+     * and sum reductions) do not keep the forward pass's arrays alive: here every full-size forward array goes back to
+     * the pool after its last value use, so at most three full-size arrays are live at once (the backward pass's
+     * two reduction gradients and their sum) instead of six, and the values are SameDiff's, run after run (the
+     * stand-ins those ops get are NaN-filled, so a value read would show).
+     */
+    @Test
+    void arraysReadOnlyForTheirShapeGoBackAfterTheirLastValueUse() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 100, 100);
+        SDVariable w = sd.var("w", Nd4j.linspace(-1, 1, 100, DataType.DOUBLE));
+        SDVariable u = sd.var("u", Nd4j.linspace(2, -2, 200, DataType.DOUBLE));
+        SDVariable r = sd.reshape(sd.math.tanh(x).add(w), 50, 200);
+        SDVariable q = r.sub(u);
+        SDVariable loss = sd.mean(q).add(sd.sum(q).mul(0.5));
+        sd.setLossVariables(loss);
+        GradientPlan plan = new GradientPlan(sd, List.of("w", "u"), List.of(loss.name()));
+        INDArray xv = Nd4j.linspace(-3, 3, 10000, DataType.DOUBLE).reshape(100, 100);
+        Map<String, INDArray> wantGrads = sd.calculateGradients(Map.of("x", xv), "w", "u");
+        double wantLoss = sd.output(Map.of("x", xv), loss.name()).get(loss.name()).getDouble(0);
+        for (int run = 0; run < 3; run++) {
+            GradientPlan.Result got = plan.run(Map.of("x", xv, "w", w.getArr(), "u", u.getArr()));
+            assertEquals(wantLoss, got.outputs().get(loss.name()).getDouble(0), 1e-12, "run " + run);
+            for (String v : List.of("w", "u")) {
+                assertEquals(0.0, maxRelDiff(wantGrads.get(v), got.gradients().get(v)), 1e-14, v + ", run " + run);
+            }
+        }
+        long full = 100 * 100 * 8;
+        assertTrue(plan.executionPlan().peakLiveBytes() <= 3 * full + 4096,
+                "peak " + plan.executionPlan().peakLiveBytes() + " bytes");
+    }
+
+    /**
      * Output shapes follow the inputs' shapes, and so do the views that a plan keeps between runs (a reshape of an
      * intermediate and of a constant here): after a shape change none of them is reused.
      */
