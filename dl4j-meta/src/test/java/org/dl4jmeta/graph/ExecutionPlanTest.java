@@ -215,6 +215,28 @@ class ExecutionPlanTest {
     }
 
     /**
+     * After its first run a plan keeps its intermediates in one arena per data type, at offsets planned from their
+     * lifetimes: here [4096] values a and b, then [8192] values c and d, live two at a time, fit in 16384 values,
+     * where pools by length held two arrays of each length (24576); the values stay SameDiff's run after run, and a
+     * new input shape plans a new arena.
+     */
+    @Test
+    void anArenaHoldsThePeakSetOfLiveIntermediates() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 64);
+        SDVariable b = sd.math.tanh(x).mul(2.0);
+        SDVariable d = sd.math.sin(sd.concat(0, b, b));
+        SDVariable y = d.sum();
+        ExecutionPlan plan = new ExecutionPlan(sd, List.of(), List.of(y.name()));
+        for (int rows : new int[] {64, 64, 64, 32, 32}) {
+            INDArray xv = Nd4j.linspace(-2, 2, rows * 64, DataType.DOUBLE).reshape(rows, 64);
+            assertEquals(sd.output(Map.of("x", xv), y.name()).get(y.name()).getDouble(0),
+                    plan.run(Map.of("x", xv)).get(y.name()).getDouble(0), 1e-12, rows + " rows");
+            assertEquals(4L * rows * 64 * 8, plan.pooledBytes(), rows + " rows: bytes held between runs");
+        }
+    }
+
+    /**
      * Ops that read only an input's shape (the gradients of a broadcast sum and difference, of a reshape and of mean
      * and sum reductions) do not keep the forward pass's arrays alive: here every full-size forward array goes back to
      * the pool after its last value use, so at most three full-size arrays are live at once (the backward pass's
