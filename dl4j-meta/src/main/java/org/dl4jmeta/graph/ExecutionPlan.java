@@ -134,9 +134,9 @@ public final class ExecutionPlan {
      */
     private final boolean[] shapeReadAfterRelease;
     private final long[][] releasedShape;
+    private final DataType[] releasedType;
     /** Per slot, the slot whose array it views through reshapes executed as views (itself if none). */
     private final int[] rootOfSlot;
-    private final DataType[] releasedType;
     /** Per data type, the memory that stand-ins for released arrays view (filled with NaN: no op reads it). */
     private final Map<DataType, INDArray> standInMemory = new HashMap<>();
     /** Per slot, the caller's array to write that output into during a run with targets (null: none), reused. */
@@ -445,7 +445,7 @@ public final class ExecutionPlan {
                     : Nd4j.zeros(type, Math.max(length, 1));
             standInMemory.put(type, memory);
         }
-        return Nd4j.create(memory.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
+        return cView(memory, 0, shape);
     }
 
     /** @return the names of the arrays each run must supply (placeholders and the variable inputs) */
@@ -660,10 +660,13 @@ public final class ExecutionPlan {
             int slot = s.in[i];
             INDArray a = values[slot];
             if (s.shapeOnly[i] && shapeReadAfterRelease[slot]) {
-                // released (or a view of a released array): a stand-in of its shape
-                a = a != null && values[rootOfSlot[slot]] != null ? a
-                        : standIn(a != null ? a.shape() : releasedShape[slot], a != null ? a.dataType()
-                        : releasedType[slot]);
+                if (a == null) {
+                    // released: a stand-in of the shape it had
+                    a = standIn(releasedShape[slot], releasedType[slot]);
+                } else if (values[rootOfSlot[slot]] == null) {
+                    // a view of a released array: a stand-in of the view's shape
+                    a = standIn(a.shape(), a.dataType());
+                }
             }
             oc.setInputArray(i, a);
         }
@@ -680,7 +683,12 @@ public final class ExecutionPlan {
 
     /** @return the memory of a dense 'c'-order array from its offset on, as a 'c'-order array of this shape */
     private static INDArray inShape(INDArray dense, long[] shape) {
-        return Nd4j.create(dense.data(), shape, Nd4j.getStrides(shape, 'c'), dense.offset(), 'c');
+        return cView(dense, dense.offset(), shape);
+    }
+
+    /** @return a 'c'-order array of this shape on the memory of {@code memory}'s buffer from the given element on */
+    private static INDArray cView(INDArray memory, long offset, long[] shape) {
+        return Nd4j.create(memory.data(), shape, Nd4j.getStrides(shape, 'c'), offset, 'c');
     }
 
     /**
@@ -876,23 +884,24 @@ public final class ExecutionPlan {
         // the pools' memory goes back to the C heap, which keeps it resident until trimmed: without this, the arena
         // comes on top of it (second-order MAML with 5 steps at meta-batch 32: 549 against 470 MB peak RSS)
         org.dl4jmeta.model.NativeArrays.trimCHeap();
-        for (Map.Entry<DataType, Long> e : arenaLength.entrySet()) {
-            arenaMemory.put(e.getKey(), Nd4j.createUninitializedDetached(e.getKey(), Math.max(e.getValue(), 1)));
+        for (DataType t : arenaLength.keySet()) {
+            arenaMemory(t);
         }
+    }
+
+    /** @return the arena of this data type, allocated as planned if it is not (yet, or after a release) */
+    private INDArray arenaMemory(DataType t) {
+        return arenaMemory.computeIfAbsent(t, k -> Nd4j.createUninitializedDetached(k,
+                Math.max(arenaLength.get(k), 1)));
     }
 
     private static long aligned(long bytes) {
         return (bytes + 63) / 64 * 64;
     }
 
-    /**
-     * @return the slot's arena array of this shape (kept for later runs), allocating its arena if
-     *     {@link #releasePool} handed it back
-     */
+    /** @return the slot's arena array of this shape, kept for later runs */
     private INDArray arenaArray(int slot, long[] shape) {
-        INDArray memory = arenaMemory.computeIfAbsent(arenaType[slot], t -> Nd4j.createUninitializedDetached(t,
-                Math.max(arenaLength.get(t), 1)));
-        INDArray a = Nd4j.create(memory.data(), shape, Nd4j.getStrides(shape, 'c'), arenaOffset[slot], 'c');
+        INDArray a = cView(arenaMemory(arenaType[slot]), arenaOffset[slot], shape);
         arenaView[slot] = a;
         return a;
     }
@@ -940,19 +949,22 @@ public final class ExecutionPlan {
         return pool.poll();
     }
 
-    /** @return the bytes of the arrays this plan's pools hold between runs: its peak set of live intermediates */
+    /**
+     * @return the bytes this plan holds between runs for its intermediates: its arenas, the stand-ins' memory and
+     *     whatever its pools hold (after the first run only arrays that arenas do not take)
+     */
     long pooledBytes() {
-        long bytes = 0;
-        for (INDArray a : arenaMemory.values()) {
-            bytes += a.length() * a.dataType().width();
-        }
-        for (INDArray a : standInMemory.values()) {
-            bytes += a.length() * a.dataType().width();
-        }
+        long bytes = bytes(arenaMemory.values()) + bytes(standInMemory.values());
         for (ArrayDeque<INDArray> p : pools) {
-            for (INDArray a : p) {
-                bytes += a.length() * a.dataType().width();
-            }
+            bytes += bytes(p);
+        }
+        return bytes;
+    }
+
+    private static long bytes(Iterable<INDArray> arrays) {
+        long bytes = 0;
+        for (INDArray a : arrays) {
+            bytes += a.length() * a.dataType().width();
         }
         return bytes;
     }
@@ -1004,7 +1016,8 @@ public final class ExecutionPlan {
     }
 
     /**
-     * Hands every pooled array back to native memory. The plan stays usable; its next run allocates afresh.
+     * Hands every array this plan holds between runs (arenas, stand-ins' memory, pools) back to native memory. The
+     * plan stays usable and keeps its arena layout; its next run allocates the arenas afresh.
      */
     public void releasePool() {
         for (INDArray a : standInMemory.values()) {
